@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "erasure",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "erasure", targets: ["erasure"]),
+        .executable(name: "erasure-bench", targets: ["erasure-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
+    ],
+    targets: [
+        // Debian's liblua5.4 (pkg-config lua5.4), imported as a system library.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // static inline wrappers of Lua's macros, the one host-call trampoline,
+        // the capped allocator and the count hook. The only C that raises or yields.
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+        // Generic Swift <-> Lua bridge. Knows nothing of HTTP, plugins or vendors.
+        .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
+        // Local emulators of the five vendor APIs, with fault injection.
+        .target(name: "Sandbox", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The runtime: host modules, plugins, config, workflows, batches, journal.
+        .target(name: "ErasureKit", dependencies: [
+            "LuaBridge",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "CSV", package: "CSV.swift"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .executableTarget(name: "erasure", dependencies: [
+            "ErasureKit", "Sandbox",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Rainbow", package: "Rainbow"),
+        ]),
+        .executableTarget(name: "erasure-bench", dependencies: [
+            "LuaBridge", "ErasureKit", "Sandbox",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
+        .testTarget(name: "SandboxTests", dependencies: [
+            "Sandbox", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "ErasureKitTests", dependencies: [
+            "ErasureKit", "Sandbox",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "JournalTests", dependencies: ["ErasureKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "Sandbox", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+    ]
+)

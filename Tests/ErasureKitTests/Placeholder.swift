@@ -1,0 +1,2 @@
+import XCTest
+final class ErasureKitTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,92 @@
+-- CubiCasa Integrate API v3: delete a user of the company account.
+--
+-- Endpoints
+--   GET    {base_url}/users?limit&offset -> {"pagination":{"has_more","limit","next_offset",
+--          "previous_offset"},"items":[{id, email, ...}]}   CONFIRMED (list + pagination pages).
+--          We trust next_offset exactly as the docs say (their example goes 0 -> 21 at limit 20),
+--          and stop when it does not move forward.
+--   DELETE {base_url}/users/{user_id} -> 200 {"message":"User ... was deleted successfully"}
+--          CONFIRMED; the user's orders remain, unassigned. user_id is the UUID `id` (ASSUMED).
+-- Identity: id, or email (found by walking the user list, stopping at the first match: the
+--   "get user by email" endpoint's path is UNKNOWN).
+-- Auth: "api-key: <key>" header (CONFIRMED).
+-- Not confirmed: error bodies (UNKNOWN); 404 for an unknown id is how third-party clients read it
+--   (SECONDARY) -> not_found; 401/403 -> failed.
+
+local plugin = {
+  name = "cubicasa",
+  version = "1.0.0",
+  description = "CubiCasa Integrate API v3: delete a user (by id or email)",
+  hosts = { "app.cubi.casa" },
+  config = {
+    base_url = { default = "https://app.cubi.casa/api/integrate/v3" },
+    api_key = { required = true, secret = true },
+    page_limit = { default = 20, type = "integer", doc = "users per page when searching by email" },
+    max_pages = { default = 10000, type = "integer", doc = "give up an email search after this many pages" },
+  },
+  identity = { "id", "email" },
+}
+
+local function headers(ctx)
+  return { ["api-key"] = ctx.config.api_key, ["Accept"] = "application/json" }
+end
+
+local function fail(resp, what)
+  error({ message = string.format("CubiCasa %s failed (HTTP %s)", what, tostring(resp.status)),
+          retryable = resp.status == 429 or resp.status >= 500 })
+end
+
+local function same(a, b)
+  return type(a) == "string" and type(b) == "string" and a:lower() == b:lower()
+end
+
+-- Walks GET /users page by page until `match(item)` is true.
+local function find(ctx, match)
+  local offset = 0
+  for _ = 1, ctx.config.max_pages do
+    local resp = ctx.http.get(ctx.url(ctx.config.base_url, "users"), {
+      headers = headers(ctx), query = { limit = tostring(ctx.config.page_limit), offset = tostring(offset) },
+    })
+    if resp.status ~= 200 then fail(resp, "user list") end
+    local page = resp.json()
+    if type(page) ~= "table" or type(page.items) ~= "table" or type(page.pagination) ~= "table" then
+      error({ message = "CubiCasa user list answer has no items/pagination", retryable = false })
+    end
+    for _, item in ipairs(page.items) do
+      if match(item) then return item end
+    end
+    local nxt = page.pagination.next_offset
+    if page.pagination.has_more ~= true or math.type(nxt) ~= "integer" or nxt <= offset then
+      return nil
+    end
+    offset = nxt
+  end
+  error({ message = "CubiCasa user list still had more pages after max_pages", retryable = false })
+end
+
+function plugin.lookup(ctx, user)
+  if user.id then
+    return find(ctx, function(item) return item.id == user.id end)
+  end
+  return find(ctx, function(item) return same(item.email, user.email) end)
+end
+
+function plugin.delete(ctx, user, record)
+  local id = record and record.id or user.id
+  if not id then
+    record = plugin.lookup(ctx, user)
+    if not record then return { outcome = "not_found", message = "no CubiCasa user with this email" } end
+    id = record.id
+  end
+  local resp = ctx.http.delete(ctx.url(ctx.config.base_url, "users", id), { headers = headers(ctx) })
+  if resp.planned then return { outcome = "planned" } end
+  if resp.status == 404 then return { outcome = "not_found", message = "no CubiCasa user with this id" } end
+  if resp.status ~= 200 then
+    return { outcome = "failed", message = string.format("CubiCasa refused the deletion (HTTP %d)", resp.status) }
+  end
+  local ok, body = pcall(resp.json)
+  local said = ok and type(body) == "table" and body.message or "User deleted successfully"
+  return { outcome = "deleted", message = tostring(said), vendor_id = id }
+end
+
+return plugin

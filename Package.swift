@@ -67,7 +67,9 @@ let package = Package(
         ]),
         .testTarget(name: "JournalTests", dependencies: ["ErasureKit"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "Sandbox", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "Sandbox",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
     ]
 )

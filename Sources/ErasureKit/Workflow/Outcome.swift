@@ -22,31 +22,6 @@ public enum Action: String, Codable, Sendable, CaseIterable {
     public var isMutating: Bool { self != .lookup }
 }
 
-/// One HTTP exchange of an action, as reported in `--json` and kept in receipts.
-public struct RequestRecord: Codable, Sendable, Equatable {
-    public var method: String
-    public var url: String
-    /// The answer's status; nil for a request a dry run held back, 0 when no answer came.
-    public var status: Int?
-    public var time: Date
-    /// SHA-256 (hex) of the request body and of the answer body, for receipts.
-    public var requestSHA256: String?
-    public var responseSHA256: String?
-    /// The request body with secrets redacted, kept for planned requests.
-    public var body: String?
-
-    public init(method: String, url: String, status: Int?, time: Date = Date(),
-                requestSHA256: String? = nil, responseSHA256: String? = nil, body: String? = nil) {
-        self.method = method
-        self.url = url
-        self.status = status
-        self.time = time
-        self.requestSHA256 = requestSHA256
-        self.responseSHA256 = responseSHA256
-        self.body = body
-    }
-}
-
 /// The result of one action of one plugin for one person.
 public struct Outcome: Sendable {
     public var vendor: String

@@ -29,7 +29,7 @@ local plugin = {
     jwt_secret = { secret = true, doc = "HS256 key DragonPass gave you" },
     jwt_lifetime = { default = 3600, type = "integer", doc = "seconds a self-signed JWT lives" },
     search_path = { default = "users/search", doc = "lookup endpoint (SECONDARY)" },
-    not_found_codes = { default = { 40401 }, type = "list", doc = "codes meaning the user is absent (ASSUMED)" },
+    not_found_codes = { default = { "40401" }, type = "list", doc = "codes meaning the user is absent (ASSUMED)" },
   },
   identity = { "id" },
 }
@@ -82,7 +82,7 @@ end
 
 local function absent(ctx, body)
   for _, code in ipairs(ctx.config.not_found_codes) do
-    if body.code == code then return true end
+    if tostring(body.code) == tostring(code) then return true end
   end
   return false
 end

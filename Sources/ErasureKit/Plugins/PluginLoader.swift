@@ -1,0 +1,121 @@
+import Crypto
+import Foundation
+import LuaBridge
+
+/// Every plugin file found, loaded into one runtime (each in its own environment) and checked.
+struct PluginCatalog: Sendable {
+    struct PreludeFunctions: Sendable {
+        var install: LuaFunction
+        var invoke: LuaFunction
+        var runWorkflow: LuaFunction
+    }
+
+    var specs: [String: PluginSpec] = [:]
+    /// Problems per file (syntax errors, bad metadata, duplicate names).
+    var problems: [String: [PluginProblem]] = [:]
+    var files: [String] = []
+    var prelude: PreludeFunctions
+
+    /// The problems of the file that is probably plugin `name` (by file name).
+    func problems(forName name: String) -> [PluginProblem]? {
+        problems.first { URL(fileURLWithPath: $0.key).deletingPathExtension().lastPathComponent == name }?.value
+    }
+
+    static func loadPrelude(into lua: LuaRuntime) async throws -> PreludeFunctions {
+        let env = await lua.newEnvironment(name: "erasure")
+        let result = try await lua.load(Prelude.source, chunkName: Prelude.chunkName, in: env)
+        guard case .function(let install)? = LuaConv.field(result.first, "install"),
+              case .function(let invoke)? = LuaConv.field(result.first, "invoke"),
+              case .function(let run)? = LuaConv.field(result.first, "run_workflow")
+        else { throw UsageError("internal: the runtime prelude did not load") }
+        return PreludeFunctions(install: install, invoke: invoke, runWorkflow: run)
+    }
+
+    static func load(into lua: LuaRuntime, locator: PluginLocator, files explicit: [String]? = nil) async throws -> PluginCatalog {
+        var catalog = PluginCatalog(prelude: try await loadPrelude(into: lua))
+        catalog.files = explicit ?? locator.pluginFiles()
+        var origin: [String: String] = [:]
+        for path in catalog.files {
+            switch await loadOne(path: path, into: lua) {
+            case .failure(let problems):
+                catalog.problems[path] = problems
+            case .success(let spec):
+                if let first = origin[spec.name] {
+                    catalog.problems[path] = [PluginProblem(
+                        file: displayPath(path), line: PluginValidator.line(of: "name", in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""),
+                        message: "a plugin named \(spec.name) is already loaded from \(displayPath(first)); this one is ignored")]
+                    continue
+                }
+                origin[spec.name] = path
+                catalog.specs[spec.name] = spec
+            }
+        }
+        return catalog
+    }
+
+    static func loadOne(path: String, into lua: LuaRuntime) async -> Result<PluginSpec, [PluginProblem]> {
+        let file = displayPath(path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure([PluginProblem(file: file, line: nil, message: "cannot read the file")])
+        }
+        let source = String(decoding: data, as: UTF8.self)
+        let env = await lua.newEnvironment(name: file)
+        let results: [LuaValue]
+        do {
+            results = try await lua.load([UInt8](data), chunkName: file, in: env)
+        } catch let error as LuaError {
+            return .failure([problem(from: error, file: file)])
+        } catch {
+            return .failure([PluginProblem(file: file, line: nil, message: "\(error)")])
+        }
+        return PluginValidator.validate(results.first ?? .nil, path: path, source: source)
+    }
+
+    /// A Lua error message "file:line: text" as a located problem.
+    static func problem(from error: LuaError, file: String) -> PluginProblem {
+        let message = error.message
+        if message.hasPrefix(file + ":") {
+            let rest = message.dropFirst(file.count + 1)
+            let digits = rest.prefix { $0.isNumber }
+            if let line = Int(digits), rest.dropFirst(digits.count).hasPrefix(":") {
+                return PluginProblem(file: file, line: line,
+                                     message: String(rest.dropFirst(digits.count + 1)).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return PluginProblem(file: file, line: nil, message: message)
+    }
+}
+
+extension PluginSpec {
+    /// The plugin's `config` table as the config loader's schema.
+    public var schema: ConfigSchema {
+        var keys: [String: KeySpec] = [:]
+        for key in config {
+            let type: ConfigValueType
+            switch key.kind {
+            case .string?: type = .string
+            case .integer?: type = .integer
+            case .number?: type = .number
+            case .boolean?: type = .boolean
+            case .list?: type = .stringArray
+            case nil:
+                switch key.defaultValue {
+                case .integer?: type = .integer
+                case .number?: type = .number
+                case .boolean?: type = .boolean
+                case .table?: type = .stringArray
+                default: type = .string
+                }
+            }
+            keys[key.name] = KeySpec(required: key.required, secret: key.secret,
+                                     default: key.defaultValue.flatMap(LuaConv.toConfig), type: type)
+        }
+        return ConfigSchema(keys: keys)
+    }
+}
+
+enum Digest {
+    static func sha256Hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import LuaBridge
+
+/// Hooks a journal gives the runner around each step (see Journal/JournalHooks.swift).
+public protocol StepHooks: Sendable {
+    /// Before an action: a previous run's result for this step, if it finished; `.sent` when the
+    /// process died with its mutating request in flight.
+    func before(person: PersonKey, vendor: String, action: Action) async throws -> StepResume
+    /// Made durable before the step's first mutating request leaves.
+    func sent(person: PersonKey, vendor: String, action: Action) async throws
+    /// The outcome, durable before the step counts as done.
+    func done(person: PersonKey, outcome: Outcome) async throws
+}
+
+public enum StepResume: Sendable {
+    case fresh
+    case done(Outcome)
+    case sent
+}
+
+/// A stable name for a person within a run: the input line and the identity.
+public struct PersonKey: Sendable, Hashable {
+    public var line: Int?
+    public var identity: [String: String]
+
+    public var text: String {
+        (line.map { "line \($0) " } ?? "") + identity.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+}
+
+/// Limits the deletions of a real run (`--max-deletions`): one reservation per (person, vendor)
+/// delete, taken before the plugin sends anything.
+public final class DeletionBudget: Sendable {
+    public let limit: Int?
+    private let used = Locked<Int>(0)
+    private let refused = Locked<Bool>(false)
+
+    public init(limit: Int?) { self.limit = limit }
+
+    public func reserve() -> Bool {
+        guard let limit else { return true }
+        let ok = used.withLock { n -> Bool in
+            guard n < limit else { return false }
+            n += 1
+            return true
+        }
+        if !ok { refused.withLock { $0 = true } }
+        return ok
+    }
+
+    public var exhausted: Bool { refused.current }
+}
+
+/// One person going through a workflow: the context of the workflow's Lua call. Records one
+/// outcome per (vendor, action) and hands each to `emit` as it happens.
+final class PersonRun: Sendable {
+    let identity: Identity
+    let key: PersonKey
+    let applicable: [String]
+    let hooks: (any StepHooks)?
+    let budget: DeletionBudget
+    let emit: @Sendable (Outcome) async -> Void
+    private let state = Locked<(outcomes: [Outcome], found: Set<String>)>(([], []))
+
+    init(identity: Identity, line: Int?, applicable: [String], hooks: (any StepHooks)?, budget: DeletionBudget,
+         emit: @escaping @Sendable (Outcome) async -> Void) {
+        self.identity = identity
+        self.key = PersonKey(line: line, identity: identity.flattened)
+        self.applicable = applicable
+        self.hooks = hooks
+        self.budget = budget
+        self.emit = emit
+    }
+
+    var outcomes: [Outcome] { state.current.outcomes }
+
+    private func settled(_ vendor: String) -> Bool {
+        state.current.outcomes.contains { $0.vendor == vendor && $0.action != .lookup || $0.vendor == vendor && $0.kind != .found }
+    }
+
+    func record(_ o: Outcome) async {
+        state.withLock { $0.outcomes.append(o) }
+        await emit(o)
+    }
+
+    /// `__erasure.act(vendor, action, identity, record, reason)` from a vendor handle.
+    func act(engine: Engine, _ args: [LuaValue]) async throws -> [LuaValue] {
+        guard let vendor = LuaConv.string(args.first), engine.plugins[vendor] != nil, applicable.contains(vendor),
+              let actionName = LuaConv.string(args.count > 1 ? args[1] : nil), let action = Action(rawValue: actionName)
+        else { throw HostError("unknown vendor or action") }
+        let user = engine.plugins[vendor].map { identity.forVendor(vendor, accepts: $0.identity) } ?? [:]
+        let record = args.count > 3 ? args[3] : .nil
+        let spec = engine.plugins[vendor]!
+
+        if action == .lookup {
+            guard spec.actions.contains(.lookup) else {
+                // No read API at this vendor: act as if present; its delete reports absence.
+                state.withLock { _ = $0.found.insert(vendor) }
+                return [LuaConv.table([:])]
+            }
+            let (outcome, found) = await engine.perform(vendor: vendor, action: .lookup, user: user)
+            switch outcome.kind {
+            case .found:
+                state.withLock { _ = $0.found.insert(vendor) }
+                return [found ?? .nil]
+            default:
+                await record(outcome)
+                return [.nil, LuaConv.table(["outcome": LuaConv.s(outcome.kind.rawValue), "message": LuaConv.s(outcome.message)])]
+            }
+        }
+
+        var outcome: Outcome
+        if let hooks {
+            switch try await hooks.before(person: key, vendor: vendor, action: action) {
+            case .done(let previous):
+                await record(previous)
+                return [outcomeTable(previous)]
+            case .sent:
+                // The last run died with this step's request in flight: look again before acting,
+                // so a deletion that happened is recorded as such and never sent twice.
+                if spec.actions.contains(.lookup) {
+                    let (check, _) = await engine.perform(vendor: vendor, action: .lookup, user: user)
+                    if check.kind == .notFound {
+                        var done = check
+                        done.action = action
+                        done.kind = action == .delete ? .deleted : .notFound
+                        done.message = action == .delete
+                            ? "deleted by an interrupted run (confirmed absent on resume)" : check.message
+                        try await hooks.done(person: key, outcome: done)
+                        await record(done)
+                        return [outcomeTable(done)]
+                    }
+                }
+            case .fresh:
+                break
+            }
+        }
+        if action == .delete, !engine.dryRun, !budget.reserve() {
+            outcome = Outcome(vendor: vendor, action: action, kind: .skipped,
+                              message: "not sent: the run reached --max-deletions \(budget.limit ?? 0); rerun with a higher --max-deletions N, or --yes",
+                              user: user, dryRun: false)
+            await record(outcome)
+            return [outcomeTable(outcome)]
+        }
+        let hooks = self.hooks, key = self.key
+        let sent: (@Sendable () async throws -> Void)? = hooks.map { h in
+            let once = Locked<Bool>(false)
+            return {
+                if once.withLock({ let first = !$0; $0 = true; return first }) {
+                    try await h.sent(person: key, vendor: vendor, action: action)
+                }
+            }
+        }
+        (outcome, _) = await engine.perform(vendor: vendor, action: action, user: user,
+                                            record: record == .nil ? nil : record, beforeMutating: sent)
+        if let reason = LuaConv.string(args.count > 4 ? args[4] : nil), outcome.kind == .suspended || outcome.kind == .planned {
+            outcome.message += " (\(reason))"
+        }
+        if let hooks { try await hooks.done(person: key, outcome: outcome) }
+        await record(outcome)
+        return [outcomeTable(outcome)]
+    }
+
+    func outcomeTable(_ o: Outcome) -> LuaValue {
+        var t: [String: LuaValue] = ["outcome": LuaConv.s(o.kind.rawValue), "message": LuaConv.s(o.message),
+                                     "retryable": .boolean(o.retryable)]
+        if let v = o.vendorID { t["vendor_id"] = LuaConv.s(v) }
+        return LuaConv.table(t)
+    }
+
+    /// `skip(reason)` (every vendor without an outcome yet) or `vendor:skip(reason)`.
+    func skip(vendor: String?, reason: String) {
+        let targets = vendor.map { [$0] } ?? applicable
+        let pending = state.withLock { s -> [String] in
+            targets.filter { v in !s.outcomes.contains { $0.vendor == v } }
+        }
+        for v in pending {
+            let o = Outcome(vendor: v, action: .delete, kind: .skipped, message: reason, user: identity.forVendor(v, accepts: []),
+                            dryRun: false)
+            state.withLock { $0.outcomes.append(o) }
+            Task { await emit(o) }
+        }
+    }
+
+    /// After the workflow: a vendor that was found and then left alone is `skipped`.
+    func finish(dryRun: Bool) async {
+        let leftAlone = state.withLock { s in s.found.filter { v in !s.outcomes.contains { $0.vendor == v } }.sorted() }
+        for v in leftAlone {
+            await record(Outcome(vendor: v, action: .delete, kind: .skipped,
+                                 message: "looked up; the workflow took no action", user: [:], dryRun: dryRun))
+        }
+    }
+}
+
+/// A workflow file loaded into the engine's runtime, run once per person.
+public final class Workflow: Sendable {
+    public let path: String
+    public let description: String
+    let run: LuaFunction
+    let engine: Engine
+    let params: [String: String]
+
+    public static func load(path: String, engine: Engine, params: [String: String]) async throws -> Workflow {
+        let file = displayPath(path)
+        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("\(file): cannot read the workflow") }
+        let env = await engine.lua.newEnvironment(name: file)
+        _ = try await engine.lua.load(Prelude.workflowGlobals, chunkName: "=erasure/workflow", in: env)
+        let result: [LuaValue]
+        do { result = try await engine.lua.load([UInt8](data), chunkName: file, in: env) } catch let e as LuaError {
+            throw UsageError(PluginCatalog.problem(from: e, file: file).description)
+        }
+        switch result.first {
+        case .function(let f)?:
+            return Workflow(path: path, description: "", run: f, engine: engine, params: params)
+        case .table?:
+            guard case .function(let f)? = LuaConv.field(result.first, "run") else {
+                throw UsageError("\(file): a workflow returns function(person, vendors, params), or a table with `run = function(...)`")
+            }
+            return Workflow(path: path, description: LuaConv.string(LuaConv.field(result.first, "description")) ?? "",
+                            run: f, engine: engine, params: params)
+        default:
+            throw UsageError("\(file): a workflow returns function(person, vendors, params), or a table with `run = function(...)`")
+        }
+    }
+
+    init(path: String, description: String, run: LuaFunction, engine: Engine, params: [String: String]) {
+        self.path = path
+        self.description = description
+        self.run = run
+        self.engine = engine
+        self.params = params
+    }
+
+    /// The vendors this person can be sent to: configured, and given an identity key they accept.
+    public func applicableVendors(_ identity: Identity) -> [String] {
+        engine.vendors.filter { v in !identity.forVendor(v, accepts: engine.plugins[v]!.identity).isEmpty }
+    }
+
+    /// Runs the workflow for one person; every outcome goes to `emit` as it happens.
+    public func run(identity: Identity, line: Int?, hooks: (any StepHooks)?, budget: DeletionBudget,
+                    emit: @escaping @Sendable (Outcome) async -> Void) async -> [Outcome] {
+        let vendors = applicableVendors(identity)
+        let person = PersonRun(identity: identity, line: line, applicable: vendors, hooks: hooks, budget: budget, emit: emit)
+        let specs = vendors.map { v -> LuaValue in
+            let spec = engine.plugins[v]!
+            return LuaConv.table([
+                "name": LuaConv.s(v),
+                "identity": LuaConv.strings(identity.forVendor(v, accepts: spec.identity)),
+                "actions": LuaConv.table(Dictionary(uniqueKeysWithValues: spec.actions.map { ($0.rawValue, LuaValue.boolean(true)) })),
+            ])
+        }
+        var personTable = identity.flattened.mapValues { LuaConv.s($0) }
+        if let line { personTable["line"] = .integer(Int64(line)) }
+        do {
+            _ = try await engine.lua.call(engine.runWorkflowFunction,
+                                          [.function(run), LuaConv.table(personTable), LuaConv.array(specs),
+                                           LuaConv.strings(params)], context: person)
+        } catch {
+            let message: String
+            if let e = error as? LuaError {
+                message = LuaConv.string(LuaConv.field(e.value, "message")) ?? e.message
+            } else {
+                message = "\(error)"
+            }
+            await person.record(Outcome(vendor: "workflow", action: .delete, kind: .failed,
+                                        message: engine.redactor.redact(message), user: identity.flattened,
+                                        dryRun: engine.dryRun))
+        }
+        await person.finish(dryRun: engine.dryRun)
+        return person.outcomes
+    }
+}

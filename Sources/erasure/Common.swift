@@ -1,0 +1,36 @@
+import ArgumentParser
+import ErasureKit
+import Foundation
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The config file.", discussion: "Default: $ERASURE_CONFIG, else ./erasure.toml.",
+                                            valueName: "FILE"))
+    var config: String?
+
+    @Flag(name: .long, help: "One JSON object per outcome on standard output (Contract 3), for scripts.")
+    var json = false
+}
+
+/// Prints the message of a usage/config/plugin problem and exits 2 (nothing was sent).
+func usageFailure(_ error: Error) -> Error {
+    let text: String
+    switch error {
+    case let e as UsageError: text = e.description
+    case let e as IdentityError: text = e.description
+    case let e as ConfigError: text = e.description
+    case let e as ExitCode: return e
+    case let e as CleanExit: return e
+    default: text = "\(error)"
+    }
+    FileHandle.standardError.write(Data("erasure: \(text)\n".utf8))
+    return ExitCode(2)
+}
+
+func stderr(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Runs `body`; a usage error becomes exit 2 with its message.
+func usage<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch { throw usageFailure(error) }
+}

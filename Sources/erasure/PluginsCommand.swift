@@ -1,0 +1,101 @@
+import ArgumentParser
+import ErasureKit
+import Foundation
+
+struct PluginsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugins",
+        abstract: "List, check and describe vendor plugins.",
+        discussion: """
+            Plugins are Lua files found in ./plugins, then in each folder of $ERASURE_PLUGIN_PATH \
+            (colon-separated). Adding a vendor needs no rebuild: drop its .lua file in one of those \
+            folders, add its [vendors.NAME] table to erasure.toml, and run `erasure plugins check`.
+            Writing one: docs/plugins.md.
+            """,
+        subcommands: [List.self, Check.self, Show.self],
+        defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every plugin found: version, actions, identity keys, configured or not.")
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            let info = try await usage { try await PluginInfo.inspect(configPath: options.config, files: nil) }
+            if options.json {
+                for p in info.plugins { print(p.json) }
+            } else {
+                print(pad("NAME", 12) + pad("VERSION", 9) + pad("ACTIONS", 24) + pad("IDENTITY", 24) + "CONFIGURED")
+                for p in info.plugins {
+                    print(pad(p.spec.name, 12) + pad(p.spec.version, 9) + pad(p.actions, 24)
+                          + pad(p.spec.identity.joined(separator: ", "), 24) + (p.configured ? "yes" : "no"))
+                }
+                for (file, problems) in info.problems.sorted(by: { $0.key < $1.key }) {
+                    stderr("\(file): not loaded (\(problems.count) problem\(problems.count == 1 ? "" : "s"); see erasure plugins check)")
+                }
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load plugins and check their metadata, config schema and config; report every problem as file:line.",
+            discussion: "With no FILE, checks every plugin found. Exit status 1 when there is any problem.")
+        @Argument(help: "Plugin files to check (default: every plugin found).")
+        var files: [String] = []
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            let info = try await usage {
+                try await PluginInfo.inspect(configPath: options.config, files: files.isEmpty ? nil : files)
+            }
+            var count = 0
+            for (_, problems) in info.problems.sorted(by: { $0.key < $1.key }) {
+                for p in problems { print(p.description); count += 1 }
+            }
+            for p in info.plugins {
+                for problem in p.configProblems { print(problem); count += 1 }
+                if p.configProblems.isEmpty && !info.problems.keys.contains(p.spec.path) {
+                    print("ok  \(p.file) (\(p.spec.name) \(p.spec.version)\(p.configured ? ", configured" : ""))")
+                }
+            }
+            if count > 0 {
+                stderr("\(count) problem\(count == 1 ? "" : "s") found")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Describe one plugin: its actions, identity keys and config keys.")
+        @Argument(help: "The plugin's name.")
+        var name: String
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            let info = try await usage { try await PluginInfo.inspect(configPath: options.config, files: nil) }
+            guard let p = info.plugins.first(where: { $0.spec.name == name }) else {
+                throw usageFailure(UsageError("no plugin named \(name) (known: \(info.plugins.map(\.spec.name).joined(separator: ", ")))"))
+            }
+            if options.json { print(p.json); return }
+            print("\(p.spec.name) \(p.spec.version) — \(p.spec.description)")
+            print("file:       \(p.file)")
+            print("actions:    \(p.actions)")
+            print("identity:   \(p.spec.identity.joined(separator: " or "))")
+            if !p.spec.hosts.isEmpty { print("hosts:      \(p.spec.hosts.joined(separator: ", "))") }
+            print("configured: \(p.configured ? "yes" : "no: add [vendors.\(p.spec.name)] to erasure.toml")")
+            print("config keys ([vendors.\(p.spec.name)]):")
+            for key in p.spec.config.sorted(by: { ($0.required ? 0 : 1, $0.name) < ($1.required ? 0 : 1, $1.name) }) {
+                var flags: [String] = []
+                if key.required { flags.append("required") }
+                if key.secret { flags.append("secret") }
+                if let d = key.defaultValue { flags.append("default \(PluginInfo.describe(d))") }
+                print("  " + pad(key.name, 18) + pad(flags.joined(separator: ", "), 34) + (key.doc ?? ""))
+            }
+            print("  (every vendor also takes rate_limit, retries, timeout, hosts)")
+        }
+    }
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Sandbox
+import XCTest
+
+/// `erasure run`: the shipped workflows, batches from CSV, faults, malformed rows, blast radius.
+final class WorkflowTests: XCTestCase {
+    static let ada = ["email=ada@example.com", "dragonpass.id=3EF5D065-76F8-4D3E-801A-B329D15F461A",
+                      "pagos.username=ada.lovelace", "engagelab.alias=ada_lovelace",
+                      "gafapay.id=6f1b82443e524459831de59d430a0c41"]
+
+    static func csv(people range: ClosedRange<Int>) -> String {
+        var text = "dragonpass.id,pagos.username,engagelab.alias,gafapay.id,cubicasa.id\n"
+        for i in range {
+            let p = SandboxSeed.GeneratedPerson(index: i)
+            text += "\(p.dragonpassId),\(p.pagosUserName),\(p.engagelabAlias),\(p.gafapayId),\(p.cubicasaId)\n"
+        }
+        return text
+    }
+
+    func write(_ text: String, _ e: E2E, _ name: String) throws -> String {
+        let path = e.dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testOffboardDryRunThenReal() async throws {
+        let e = try await E2E()
+        let plan = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--dry-run", "--json", "--no-journal"])
+        XCTAssertEqual(plan.status, 0, plan.all)
+        XCTAssertEqual(Set(plan.lines.map { $0["vendor"] as? String ?? "" }),
+                       ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"], plan.all)
+        XCTAssertTrue(plan.lines.allSatisfy { $0["outcome"] as? String == "planned" }, plan.all)
+        for line in plan.lines { XCTAssertEqual(contract3Problems(line), []) }
+        XCTAssertEqual(E2E.mutating(try await e.requests()).count, 0, "a dry run sent a mutating request")
+
+        let real = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--json", "--no-journal"])
+        XCTAssertEqual(real.status, 0, real.all)
+        XCTAssertEqual(real.lines.filter { $0["outcome"] as? String == "deleted" }.count, 5, real.all)
+        await e.shutdown()
+    }
+
+    func testQueryThenDeleteTouchesOneVendor() async throws {
+        let e = try await E2E()
+        let args = ["run", "query-then-delete", "--param", "vendor=cubicasa", "email=ada@example.com", "--json", "--no-journal"]
+        let plan = try e.erasure(args + ["--dry-run"])
+        XCTAssertEqual(plan.lines.map { $0["outcome"] as? String }, ["planned"], plan.all)
+        let real = try e.erasure(args)
+        XCTAssertEqual(real.lines.map { $0["outcome"] as? String }, ["deleted"], real.all)
+        let vendors = Set(try await e.requests().compactMap { $0["vendor"] as? String })
+        XCTAssertEqual(vendors, ["cubicasa"])
+        let again = try e.erasure(args)
+        XCTAssertEqual(again.lines.map { $0["outcome"] as? String }, ["not_found"], again.all)
+        // A workflow that needs a parameter says so.
+        let missing = try e.erasure(["run", "query-then-delete", "email=ada@example.com", "--json", "--no-journal"])
+        XCTAssertEqual(missing.status, 1, missing.all)
+        XCTAssertTrue(missing.all.contains("--param vendor=NAME"), missing.all)
+        await e.shutdown()
+    }
+
+    func testSuspendInsteadSuspendsOneAndDeletesTheOther() async throws {
+        let e = try await E2E()
+        let people = try write("name,gafapay.id\nada,6f1b82443e524459831de59d430a0c41\ngrace,9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c\n", e, "two.csv")
+        let plan = try e.erasure(["run", "suspend-instead", "--users", people, "--dry-run", "--json", "--no-journal"])
+        XCTAssertEqual(plan.status, 0, plan.all)
+        let planned = plan.lines.filter { $0["vendor"] as? String == "gafapay" }
+        XCTAssertEqual(planned.map { $0["outcome"] as? String }, ["planned", "planned"], plan.all)
+        XCTAssertEqual(Set(planned.map { $0["action"] as? String ?? "" }), ["delete", "suspend"], plan.all)
+
+        let real = try e.erasure(["run", "suspend-instead", "--users", people, "--json", "--no-journal"])
+        XCTAssertEqual(real.status, 0, real.all)
+        let byUser = Dictionary(real.lines.filter { $0["vendor"] as? String == "gafapay" }.map {
+            (($0["user"] as? [String: String])?["id"] ?? "", $0["outcome"] as? String ?? "")
+        }, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(byUser["6f1b82443e524459831de59d430a0c41"], "deleted", real.all)
+        XCTAssertEqual(byUser["9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c"], "suspended", real.all)
+        let users = (try await e.state()["gafapay"] as? [String: Any])?["users"] as? [[String: Any]] ?? []
+        XCTAssertNil(users.first { $0["id"] as? String == "6f1b82443e524459831de59d430a0c41" })
+        XCTAssertEqual(users.first { $0["id"] as? String == "9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c" }?["status_id"] as? Int, 5)
+        await e.shutdown()
+    }
+
+    func testMalformedRowsAreReportedAndTheBatchGoesOn() async throws {
+        let e = try await E2E(seed: .generated(people: 6))
+        var text = "cubicasa.id,gafapay.id\n"
+        let p = (1...6).map { SandboxSeed.GeneratedPerson(index: $0) }
+        text += "\(p[0].cubicasaId),\(p[0].gafapayId)\n"                 // line 2 ok
+        text += "\(p[1].cubicasaId),\(p[1].gafapayId),extra\n"           // line 3 too many fields
+        text += "\"\(p[2].cubicasaId),\(p[2].gafapayId)\n"               // line 4 bad quoting
+        text += ",\n"                                                     // line 5 no identity
+        text += "\"\(p[3].cubicasaId)\",\(p[3].gafapayId)\n"             // line 6 ok (quoted)
+        text += "\(p[4].cubicasaId)\n"                                   // line 7 too few fields
+        text += "\(p[5].cubicasaId),\(p[5].gafapayId)\n"                 // line 8 ok
+        let path = try write(text, e, "mixed.csv")
+        let r = try e.erasure(["run", "offboard", "--users", path, "--json", "--no-journal"])
+        XCTAssertEqual(r.status, 1, "malformed rows are failures: \(r.all)")
+        let bad = r.lines.filter { $0["vendor"] as? String == "input" }
+        XCTAssertEqual(Set(bad.compactMap { $0["line"] as? Int }), [3, 4, 5, 7], r.all)
+        XCTAssertTrue(bad.allSatisfy { ($0["message"] as? String ?? "").hasPrefix("line ") }, r.all)
+        let deleted = r.lines.filter { $0["outcome"] as? String == "deleted" }
+        XCTAssertEqual(Set(deleted.compactMap { $0["line"] as? Int }), [2, 6, 8], r.all)
+        XCTAssertEqual(deleted.count, 6, "two vendors for each of the three good rows: \(r.all)")
+        // stdin works too.
+        let fromStdin = try e.erasure(["run", "offboard", "--users", "-", "--json", "--no-journal", "--dry-run"],
+                                      stdin: "cubicasa.id\n\(p[0].cubicasaId)\n")
+        XCTAssertEqual(fromStdin.lines.first?["outcome"] as? String, "not_found", fromStdin.all)
+        await e.shutdown()
+    }
+
+    func testMaxDeletionsStopsBeforeTheFirstDeletionPastTheLimit() async throws {
+        let e = try await E2E(seed: .generated(people: 10))
+        var text = "cubicasa.id\n"
+        for i in 1...10 { text += SandboxSeed.GeneratedPerson(index: i).cubicasaId + "\n" }
+        let path = try write(text, e, "ten.csv")
+        let r = try e.erasure(["run", "query-then-delete", "--param", "vendor=cubicasa", "--users", path,
+                               "--max-deletions", "3", "--concurrency", "4", "--json", "--no-journal"])
+        XCTAssertEqual(r.status, 1, r.all)
+        XCTAssertTrue(r.stderr.contains("--max-deletions"), r.stderr)
+        let deletes = try await e.requests().filter { $0["method"] as? String == "DELETE" }
+        XCTAssertEqual(deletes.count, 3, "exactly the allowed deletions were sent")
+        XCTAssertEqual(r.lines.filter { $0["outcome"] as? String == "deleted" }.count, 3)
+        // With --yes the rest goes through.
+        let rest = try e.erasure(["run", "query-then-delete", "--param", "vendor=cubicasa", "--users", path,
+                                  "--yes", "--json", "--no-journal"])
+        XCTAssertEqual(rest.status, 0, rest.all)
+        XCTAssertEqual(rest.lines.filter { $0["outcome"] as? String == "deleted" }.count, 7, rest.all)
+        // A dry run is never limited.
+        let dry = try e.erasure(["run", "query-then-delete", "--param", "vendor=cubicasa", "--users", path,
+                                 "--max-deletions", "1", "--dry-run", "--json", "--no-journal"])
+        XCTAssertEqual(dry.status, 0, dry.all)
+        await e.shutdown()
+    }
+
+    func testSkippedOutcomeMatchesContract() async throws {
+        let e = try await E2E()
+        let wf = try write("""
+            return function(person, vendors)
+              for _, v in ipairs(vendors) do v:skip("legal hold") end
+            end
+            """, e, "hold.lua")
+        let r = try e.erasure(["run", wf, "email=ada@example.com", "--json", "--no-journal"])
+        XCTAssertEqual(r.status, 0, r.all)
+        XCTAssertFalse(r.lines.isEmpty, r.all)
+        for line in r.lines {
+            XCTAssertEqual(line["outcome"] as? String, "skipped")
+            XCTAssertEqual(line["message"] as? String, "legal hold")
+            XCTAssertEqual(contract3Problems(line), [])
+        }
+        await e.shutdown()
+    }
+
+    /// 1 000 people across all five vendors with 429 + Retry-After, 503s and delays injected:
+    /// every outcome right, and never two successful deletions of one person at one vendor.
+    func testThousandPeopleWithFaults() async throws {
+        let n = 1000
+        let e = try await E2E(seed: .generated(people: n), config: { toml in
+            toml.replacingOccurrences(of: "[vendors.engagelab]", with: "[vendors.engagelab]\nrate_limit = 400")
+        })
+        let path = try write(WorkflowTests.csv(people: 1...n), e, "thousand.csv")
+        try await e.fault(["vendor": "cubicasa", "method": "DELETE", "count": 20, "status": 429,
+                           "headers": ["Retry-After": "1"], "body": "{\"detail\":\"Too Many Requests\"}"])
+        try await e.fault(["vendor": "gafapay", "method": "DELETE", "count": 25, "status": 503, "body": "<html>busy</html>"])
+        try await e.fault(["vendor": "dragonpass", "count": 30, "delay_ms": 300])
+        try await e.fault(["vendor": "engagelab", "method": "DELETE", "count": 10, "status": 502, "body": "bad gateway"])
+        let r = try e.erasure(["run", "offboard", "--users", path, "--json", "--concurrency", "64", "--yes", "--no-journal"])
+        XCTAssertEqual(r.status, 0, String(r.all.suffix(3000)))
+        let outcomes = r.lines
+        XCTAssertEqual(outcomes.filter { $0["outcome"] as? String == "deleted" }.count, 5 * n, String(r.stderr.suffix(2000)))
+        let log = try await e.requests()
+        var successes: [String: Int] = [:]
+        for req in log {
+            let method = req["method"] as? String ?? "", path = req["path"] as? String ?? ""
+            let status = req["status"] as? Int ?? 0
+            let isDelete = method == "DELETE" || path.hasSuffix("/users/delete") || path.hasSuffix("/DeleteUser")
+            guard isDelete, status == 200 else { continue }
+            var key = path
+            if path.hasSuffix("/users/delete") || path.hasSuffix("/DeleteUser") { key += " " + (req["body"] as? String ?? "") }
+            successes[key, default: 0] += 1
+        }
+        // DragonPass and Pagos answer 200 to an unknown user too (with an error code): count bodies that
+        // named each person once; the others must have exactly one successful DELETE each.
+        let doubles = successes.filter { $0.value > 1 && !$0.key.contains("users/delete") && !$0.key.contains("DeleteUser") }
+        XCTAssertEqual(doubles.count, 0, "double deletions: \(doubles.prefix(5))")
+        let state = try await e.state()
+        let left = ((state["cubicasa"] as? [String: Any])?["users"] as? [[String: Any]] ?? [])
+            .filter { ($0["id"] as? String ?? "").hasPrefix("00000000-0000-4000-8000-") }
+        XCTAssertEqual(left.count, 0, "generated cubicasa users left")
+        await e.shutdown()
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Header fields in order, with case-insensitive lookup.
+public struct HeaderFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var fields: [(name: String, value: String)]
+
+    public init(_ fields: [(String, String)] = []) {
+        self.fields = fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
+
+    /// First value of `name` (case-insensitive), or nil.
+    public subscript(name: String) -> String? {
+        let lower = name.lowercased()
+        return fields.first { $0.name.lowercased() == lower }?.value
+    }
+
+    /// Every value of `name` (case-insensitive), in order.
+    public func values(_ name: String) -> [String] {
+        let lower = name.lowercased()
+        return fields.filter { $0.name.lowercased() == lower }.map(\.value)
+    }
+
+    public func contains(_ name: String) -> Bool { self[name] != nil }
+
+    public mutating func add(_ name: String, _ value: String) { fields.append((name: name, value: value)) }
+
+    /// Replaces every value of `name` with one.
+    public mutating func set(_ name: String, _ value: String) {
+        remove(name)
+        add(name, value)
+    }
+
+    public mutating func remove(_ name: String) {
+        let lower = name.lowercased()
+        fields.removeAll { $0.name.lowercased() == lower }
+    }
+
+    /// Lower-cased names, last value wins — convenient for a Lua table.
+    public var dictionary: [String: String] {
+        var d: [String: String] = [:]
+        for f in fields { d[f.name.lowercased()] = f.value }
+        return d
+    }
+
+    public var count: Int { fields.count }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+
+    public static func == (a: HeaderFields, b: HeaderFields) -> Bool {
+        a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+/// One request a plugin asks for. `url` is absolute (build it with `URLBuilder.join`);
+/// `query` pairs are appended encoded. `timeout` nil = the vendor's configured timeout.
+public struct HTTPRequestSpec: Sendable {
+    public var method: String
+    public var url: String
+    public var query: [(String, String)]
+    public var headers: HeaderFields
+    public var body: [UInt8]?
+    public var timeout: Duration?
+    /// A mutating method that does not change anything (a search done by POST): sent in dry-run.
+    public var readOnly: Bool
+
+    public init(method: String = "GET", url: String, query: [(String, String)] = [], headers: HeaderFields = [:],
+                body: [UInt8]? = nil, timeout: Duration? = nil, readOnly: Bool = false) {
+        self.method = method.uppercased()
+        self.url = url
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.readOnly = readOnly
+    }
+
+    /// Sets a JSON body (bytes already encoded) and `Content-Type: application/json` unless set.
+    public mutating func setJSONBody(_ bytes: [UInt8]) {
+        body = bytes
+        if !headers.contains("content-type") { headers.add("Content-Type", "application/json") }
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body.
+    public mutating func setFormBody(_ pairs: [(String, String)]) {
+        body = URLBuilder.formBody(pairs)
+        if !headers.contains("content-type") { headers.add("Content-Type", "application/x-www-form-urlencoded") }
+    }
+
+    /// GET, HEAD and OPTIONS never change anything.
+    public var isSafeMethod: Bool { ["GET", "HEAD", "OPTIONS"].contains(method) }
+}
+
+/// The vendor's answer (after redirects and retries). Bodies are raw bytes; the secrets of the
+/// vendor are NOT redacted here (a plugin may need them byte-exact); redact before surfacing.
+public struct HTTPResponseData: Sendable {
+    public var status: Int
+    public var headers: HeaderFields
+    public var body: [UInt8]
+    /// The URL that produced this answer (after redirects).
+    public var url: String
+
+    public init(status: Int, headers: HeaderFields, body: [UInt8], url: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.url = url
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+    public var isSuccess: Bool { (200..<300).contains(status) }
+}
+
+/// A request held back by dry-run: what a real run would send (URL and body already redacted).
+public struct PlannedRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var body: String?
+}
+
+/// What `HTTPEngine.send` returns: a real answer, or (dry-run, mutating request) a plan.
+/// The plugin layer turns an action that planned anything into the `planned` outcome.
+public enum HTTPResult: Sendable {
+    case response(HTTPResponseData)
+    case planned(PlannedRequest)
+
+    public var response: HTTPResponseData? {
+        if case .response(let r) = self { return r }
+        return nil
+    }
+
+    public var planned: PlannedRequest? {
+        if case .planned(let p) = self { return p }
+        return nil
+    }
+}
+
+/// An error from the host HTTP layer. `message` is already redacted and names the plugin;
+/// `retryable` tells the workflow whether a later run may succeed.
+public struct HostHTTPError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: String, Sendable {
+        case invalidURL, emptySegment, hostNotAllowed, redirectNotAllowed, tooManyRedirects
+        case connection, timeout, auth, cancelled
+    }
+
+    public var kind: Kind
+    public var vendor: String
+    public var message: String
+    public var retryable: Bool
+    /// The last HTTP status seen, when there was one.
+    public var status: Int?
+
+    public init(kind: Kind, vendor: String, message: String, retryable: Bool = false, status: Int? = nil) {
+        self.kind = kind
+        self.vendor = vendor
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+    }
+
+    public var description: String { message }
+}

@@ -14,12 +14,12 @@ extension Engine {
                 return [try await self.request(args.first ?? .nil, actx)]
             },
             "url": .sync { [self] call in
-                guard let base = LuaConv.string(call.argument(1)) else { throw HostError("ctx.url: the base URL must be a string") }
+                guard let base = LuaConv.string(try call.argument(1)) else { throw HostError("ctx.url: the base URL must be a string") }
                 var segments: [String] = []
                 if call.count >= 2 {
                     for i in 2...call.count {
-                        guard let s = LuaConv.string(call.argument(i)) else {
-                            throw HostError("ctx.url: segment \(i - 1) is \(PluginValidator.typeName(call.argument(i))), not a string")
+                        guard let s = LuaConv.string(try call.argument(i)) else {
+                            throw HostError("ctx.url: segment \(i - 1) is \(PluginValidator.typeName(try call.argument(i))), not a string")
                         }
                         segments.append(s)
                     }
@@ -29,12 +29,12 @@ extension Engine {
                 }
             },
             "basic": .sync { [self] call in
-                let user = LuaConv.string(call.argument(1)) ?? "", pass = LuaConv.string(call.argument(2)) ?? ""
+                let user = LuaConv.string(try call.argument(1)) ?? "", pass = LuaConv.string(try call.argument(2)) ?? ""
                 self.redactor.addBasicPair(user: user, password: pass)
                 call.push(LuaConv.s(Auth.basic(user: user, password: pass).1))
             },
             "jwt": .sync { [self] call in
-                call.push(LuaConv.s(try self.jwt(call.argument(1))))
+                call.push(LuaConv.s(try self.jwt(try call.argument(1))))
             },
             "oauth2_token": .async { [self] args, context in
                 let (client, actx) = try self.oauthClient(args.first, context)
@@ -51,8 +51,8 @@ extension Engine {
             "uuid": .sync { call in call.push(LuaConv.s(HostHelpers.uuid())) },
             "now": .sync { call in call.push(.number(HostHelpers.now().epoch)) },
             "log": .sync { [self] call in
-                let level = LuaConv.string(call.argument(1)) ?? "info"
-                let text = LuaConv.string(call.argument(2)) ?? ""
+                let level = LuaConv.string(try call.argument(1)) ?? "info"
+                let text = LuaConv.string(try call.argument(2)) ?? ""
                 let vendor = (call.context as? ActionContext)?.vendor ?? "workflow"
                 let logger = HostLog.logger(plugin: vendor, redactor: self.redactor, level: self.logLevel)
                 logger.log(level: Logger.Level(rawValue: level == "warn" ? "warning" : level) ?? .info, "\(text)")
@@ -65,7 +65,7 @@ extension Engine {
             },
             "skip": .sync { call in
                 guard let person = call.context as? PersonRun else { throw HostError("skip() can only be used inside a workflow") }
-                person.skip(vendor: LuaConv.string(call.argument(1)), reason: LuaConv.string(call.argument(2)) ?? "skipped by the workflow")
+                person.skip(vendor: LuaConv.string(try call.argument(1)), reason: LuaConv.string(try call.argument(2)) ?? "skipped by the workflow")
             },
         ]
     }

@@ -13,6 +13,11 @@ public struct PluginProblem: Error, CustomStringConvertible, Sendable {
     }
 }
 
+public struct PluginProblems: Error, Sendable {
+    public var list: [PluginProblem]
+    public init(_ list: [PluginProblem]) { self.list = list }
+}
+
 /// One key of a plugin's `config` schema (Contract 1).
 public struct ConfigKey: Sendable, Equatable {
     public enum Kind: String, Sendable { case string, integer, number, boolean, list }
@@ -105,7 +110,7 @@ func displayPath(_ path: String) -> String {
 enum PluginValidator {
     static let namePattern = try! NSRegularExpression(pattern: "^[a-z][a-z0-9_-]*$")
 
-    static func validate(_ value: LuaValue, path: String, source: String) -> Result<PluginSpec, [PluginProblem]> {
+    static func validate(_ value: LuaValue, path: String, source: String) -> Result<PluginSpec, PluginProblems> {
         let file = displayPath(path)
         var problems: [PluginProblem] = []
         func problem(_ key: String?, _ message: String) {
@@ -113,8 +118,8 @@ enum PluginValidator {
                                           message: message))
         }
         guard case .table(let t) = value else {
-            return .failure([PluginProblem(file: file, line: returnLine(source),
-                                           message: "a plugin must return a table (got \(typeName(value)))")])
+            return .failure(PluginProblems([PluginProblem(file: file, line: returnLine(source),
+                                           message: "a plugin must return a table (got \(typeName(value)))")]))
         }
         func field(_ k: String) -> LuaValue? {
             let v = t.hash[.string(LuaString(k))]
@@ -207,7 +212,7 @@ enum PluginValidator {
                 problem("config", "`config` must be a table of key = { required, secret, default, type }")
             }
         }
-        if !problems.isEmpty { return .failure(problems) }
+        if !problems.isEmpty { return .failure(PluginProblems(problems)) }
         return .success(PluginSpec(name: name, version: version, description: description, path: path, hosts: hosts,
                                    config: keys, identity: identity ?? [], actions: actions,
                                    hasValidate: hasValidate, table: value))

@@ -38,7 +38,7 @@ struct PluginCatalog: Sendable {
         for path in catalog.files {
             switch await loadOne(path: path, into: lua) {
             case .failure(let problems):
-                catalog.problems[path] = problems
+                catalog.problems[path] = problems.list
             case .success(let spec):
                 if let first = origin[spec.name] {
                     catalog.problems[path] = [PluginProblem(
@@ -53,10 +53,10 @@ struct PluginCatalog: Sendable {
         return catalog
     }
 
-    static func loadOne(path: String, into lua: LuaRuntime) async -> Result<PluginSpec, [PluginProblem]> {
+    static func loadOne(path: String, into lua: LuaRuntime) async -> Result<PluginSpec, PluginProblems> {
         let file = displayPath(path)
         guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure([PluginProblem(file: file, line: nil, message: "cannot read the file")])
+            return .failure(PluginProblems([PluginProblem(file: file, line: nil, message: "cannot read the file")]))
         }
         let source = String(decoding: data, as: UTF8.self)
         let env = await lua.newEnvironment(name: file)
@@ -64,9 +64,9 @@ struct PluginCatalog: Sendable {
         do {
             results = try await lua.load([UInt8](data), chunkName: file, in: env)
         } catch let error as LuaError {
-            return .failure([problem(from: error, file: file)])
+            return .failure(PluginProblems([problem(from: error, file: file)]))
         } catch {
-            return .failure([PluginProblem(file: file, line: nil, message: "\(error)")])
+            return .failure(PluginProblems([PluginProblem(file: file, line: nil, message: "\(error)")]))
         }
         return PluginValidator.validate(results.first ?? .nil, path: path, source: source)
     }

@@ -74,11 +74,7 @@ final class PersonRun: Sendable {
 
     var outcomes: [Outcome] { state.current.outcomes }
 
-    private func settled(_ vendor: String) -> Bool {
-        state.current.outcomes.contains { $0.vendor == vendor && $0.action != .lookup || $0.vendor == vendor && $0.kind != .found }
-    }
-
-    func record(_ o: Outcome) async {
+    func add(_ o: Outcome) async {
         state.withLock { $0.outcomes.append(o) }
         await emit(o)
     }
@@ -104,7 +100,7 @@ final class PersonRun: Sendable {
                 state.withLock { _ = $0.found.insert(vendor) }
                 return [found ?? .nil]
             default:
-                await record(outcome)
+                await add(outcome)
                 return [.nil, LuaConv.table(["outcome": LuaConv.s(outcome.kind.rawValue), "message": LuaConv.s(outcome.message)])]
             }
         }
@@ -113,7 +109,7 @@ final class PersonRun: Sendable {
         if let hooks {
             switch try await hooks.before(person: key, vendor: vendor, action: action) {
             case .done(let previous):
-                await record(previous)
+                await add(previous)
                 return [outcomeTable(previous)]
             case .sent:
                 // The last run died with this step's request in flight: look again before acting,
@@ -127,7 +123,7 @@ final class PersonRun: Sendable {
                         done.message = action == .delete
                             ? "deleted by an interrupted run (confirmed absent on resume)" : check.message
                         try await hooks.done(person: key, outcome: done)
-                        await record(done)
+                        await add(done)
                         return [outcomeTable(done)]
                     }
                 }
@@ -139,7 +135,7 @@ final class PersonRun: Sendable {
             outcome = Outcome(vendor: vendor, action: action, kind: .skipped,
                               message: "not sent: the run reached --max-deletions \(budget.limit ?? 0); rerun with a higher --max-deletions N, or --yes",
                               user: user, dryRun: false)
-            await record(outcome)
+            await add(outcome)
             return [outcomeTable(outcome)]
         }
         let hooks = self.hooks, key = self.key
@@ -157,7 +153,7 @@ final class PersonRun: Sendable {
             outcome.message += " (\(reason))"
         }
         if let hooks { try await hooks.done(person: key, outcome: outcome) }
-        await record(outcome)
+        await add(outcome)
         return [outcomeTable(outcome)]
     }
 
@@ -186,7 +182,7 @@ final class PersonRun: Sendable {
     func finish(dryRun: Bool) async {
         let leftAlone = state.withLock { s in s.found.filter { v in !s.outcomes.contains { $0.vendor == v } }.sorted() }
         for v in leftAlone {
-            await record(Outcome(vendor: v, action: .delete, kind: .skipped,
+            await add(Outcome(vendor: v, action: .delete, kind: .skipped,
                                  message: "looked up; the workflow took no action", user: [:], dryRun: dryRun))
         }
     }
@@ -262,7 +258,7 @@ public final class Workflow: Sendable {
             } else {
                 message = "\(error)"
             }
-            await person.record(Outcome(vendor: "workflow", action: .delete, kind: .failed,
+            await person.add(Outcome(vendor: "workflow", action: .delete, kind: .failed,
                                         message: engine.redactor.redact(message), user: identity.flattened,
                                         dryRun: engine.dryRun))
         }

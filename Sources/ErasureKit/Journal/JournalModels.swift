@@ -215,6 +215,26 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var prevHash: String
     public var hash: String
 
+    public init(seq: Int64, run: RunID, stepID: Int64, personKey: String, personJSON: String, vendor: String,
+                action: String, outcome: String, message: String?, vendorID: String?, time: String,
+                requestsJSON: String, bodiesJSON: String?, prevHash: String, hash: String) {
+        self.seq = seq
+        self.run = run
+        self.stepID = stepID
+        self.personKey = personKey
+        self.personJSON = personJSON
+        self.vendor = vendor
+        self.action = action
+        self.outcome = outcome
+        self.message = message
+        self.vendorID = vendorID
+        self.time = time
+        self.requestsJSON = requestsJSON
+        self.bodiesJSON = bodiesJSON
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
     /// The decoded `requestsJSON` (empty when it does not decode — `verify()` is the tool that
     /// judges a receipt, this is a convenience).
     public var requests: [RequestRecord] {

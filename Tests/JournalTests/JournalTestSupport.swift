@@ -2,12 +2,15 @@ import ErasureKit
 import Foundation
 import XCTest
 
-/// A fresh temporary directory per test, removed afterwards.
-func makeTempDir(_ name: String = #function) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory
-        .appendingPathComponent("erasure-journal-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
+extension XCTestCase {
+    /// A fresh temporary directory, removed when the test ends.
+    func makeTempDir() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("erasure-journal-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
 }
 
 func sampleRun(workflow: String = "offboard", sha: String? = String(repeating: "a", count: 64),

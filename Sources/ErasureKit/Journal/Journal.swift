@@ -179,7 +179,9 @@ public final class Journal: Sendable {
                 ON CONFLICT (run_id, person_key, vendor, action) DO NOTHING
                 """)
             for k in rows {
-                try statement.execute(arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
+                try Self.mapForeignKey(k) {
+                    try statement.execute(arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
+                }
             }
         }
     }
@@ -194,14 +196,16 @@ public final class Journal: Sendable {
         let now = JournalTime.string(Date())
         return try await writer.submit { db in
             try Self.refuseIfFinal(db, k)
-            try db.execute(sql: """
-                INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'sent', ?)
-                ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
-                    state = 'sent', outcome = NULL, message = NULL, retryable = NULL,
-                    http_status = NULL, vendor_id = NULL, updated_at = excluded.updated_at
-                """, arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
-            return try Self.stepID(db, k)
+            return try Self.mapForeignKey(k) {
+                try Int64.fetchOne(db.cachedStatement(sql: """
+                    INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 'sent', ?)
+                    ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
+                        state = 'sent', outcome = NULL, message = NULL, retryable = NULL,
+                        http_status = NULL, vendor_id = NULL, updated_at = excluded.updated_at
+                    RETURNING id
+                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])!
+            }
         }
     }
 
@@ -230,18 +234,20 @@ public final class Journal: Sendable {
         let httpStatus = result.httpStatus
         return try await writer.submit { db in
             try Self.refuseIfFinal(db, k)
-            try db.execute(sql: """
-                INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, outcome, message,
-                                   retryable, http_status, vendor_id, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
-                    state = 'done', outcome = excluded.outcome, message = excluded.message,
-                    retryable = excluded.retryable, http_status = excluded.http_status,
-                    vendor_id = excluded.vendor_id, updated_at = excluded.updated_at
-                """, arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, outcome, message,
-                                 retryable, httpStatus, vendorID, time])
-            let stepID = try Self.stepID(db, k)
-            let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")!
+            let stepID = try Self.mapForeignKey(k) {
+                try Int64.fetchOne(db.cachedStatement(sql: """
+                    INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, outcome, message,
+                                       retryable, http_status, vendor_id, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
+                        state = 'done', outcome = excluded.outcome, message = excluded.message,
+                        retryable = excluded.retryable, http_status = excluded.http_status,
+                        vendor_id = excluded.vendor_id, updated_at = excluded.updated_at
+                    RETURNING id
+                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, outcome, message,
+                                      retryable, httpStatus, vendorID, time])!
+            }
+            let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))!
             let prevSeq: Int64 = head["seq"]
             let prevHash: String = head["hash"]
             var receipt = Receipt(seq: prevSeq + 1, run: RunID(k.run), stepID: stepID, personKey: k.personKey,
@@ -249,15 +255,16 @@ public final class Journal: Sendable {
                                   message: message, vendorID: vendorID, time: time, requestsJSON: requestsJSON,
                                   bodiesJSON: bodiesJSON, prevHash: prevHash, hash: "")
             receipt.hash = ReceiptChain.hash(ReceiptChain.Fields(receipt))
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO receipts (seq, run_id, step_id, person_key, person_json, vendor, action, outcome,
                                       message, vendor_id, time, requests_json, bodies_json, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [receipt.seq, k.run, stepID, k.personKey, k.personJSON, k.vendor, k.action,
+                """).execute(arguments: [receipt.seq, k.run, stepID, k.personKey, k.personJSON, k.vendor, k.action,
                                  outcome, message, vendorID, time, requestsJSON, bodiesJSON, prevHash, receipt.hash])
-            try db.execute(sql: "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1",
-                           arguments: [receipt.seq, receipt.hash])
-            try db.execute(sql: "UPDATE steps SET receipt_seq = ? WHERE id = ?", arguments: [receipt.seq, stepID])
+            try db.cachedStatement(sql: "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1")
+                .execute(arguments: [receipt.seq, receipt.hash])
+            try db.cachedStatement(sql: "UPDATE steps SET receipt_seq = ? WHERE id = ?")
+                .execute(arguments: [receipt.seq, stepID])
             return receipt
         }
     }
@@ -332,27 +339,24 @@ public final class Journal: Sendable {
     }
 
     static func refuseIfFinal(_ db: Database, _ k: RedactedKey) throws {
-        if let row = try Row.fetchOne(db, sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT state, outcome FROM steps WHERE run_id = ? AND person_key = ? AND vendor = ? AND action = ?
-            """, arguments: [k.run, k.personKey, k.vendor, k.action]) {
+            """), arguments: [k.run, k.personKey, k.vendor, k.action]) {
             let state: String = row["state"]
             let outcome: String? = row["outcome"]
             if state == StepState.done.rawValue, let outcome, outcome != "failed" {
                 throw JournalError.alreadyDone(step: k.description, outcome: outcome)
             }
         }
-        if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [k.run])! {
-            throw JournalError.unknownRun(RunID(k.run))
-        }
     }
 
-    static func stepID(_ db: Database, _ k: RedactedKey) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: """
-            SELECT id FROM steps WHERE run_id = ? AND person_key = ? AND vendor = ? AND action = ?
-            """, arguments: [k.run, k.personKey, k.vendor, k.action]) else {
-            throw JournalError.unknownStep(k.description)
+    /// steps.run_id references runs(id): a step of an unknown run fails the foreign key.
+    static func mapForeignKey<T>(_ k: RedactedKey, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw JournalError.unknownRun(RunID(k.run))
         }
-        return id
     }
 
     static func encodeJSON<T: Encodable>(_ value: T) throws -> String {

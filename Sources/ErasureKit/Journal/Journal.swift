@@ -4,15 +4,31 @@ import GRDB
 /// The run journal: an SQLite file (WAL, `synchronous = FULL`) recording runs, the state of
 /// every (person, vendor, action) step, and a hash-chained receipt per completed step.
 ///
-/// Per step, a runner calls (see `docs` in the report / README):
+/// How a runner drives it:
 ///
-///     markPending([keys])                  // optional, batched: the plan of a person
-///     if try await isFinal(key) { skip }   // resume: already done
-///     markSent(key)                        // returns once durable; THEN send the mutating request
-///     complete(key, result:, evidence:)    // outcome + receipt, one transaction, durable
+///     let journal = try Journal.open(path: journalPath, redact: redactor.redact)
+///     let run = resume
+///         ? try await journal.runToResume(workflow: wf, inputSHA256: sha, dryRun: dryRun).id  // refuses a changed input
+///         : try await journal.beginRun(RunInfo(workflow: wf, inputPath: csv, inputSHA256: sha,
+///                                              configFingerprint: fp, dryRun: dryRun, argv: redactedArgv))
+///     // per person (PersonRef(line:identity:)), per (vendor, action) the workflow reaches:
+///     let key = StepKey(run: run, person: person, vendor: vendor, action: action)
+///     if try await journal.isFinal(key) { skip: report step(key)'s stored outcome }
+///     if try await journal.stepState(key) == .sent { look the person up again first: the request
+///         may have reached the vendor; a record now absent completes as deleted/not_found }
+///     try await journal.markSent(key)      // durable when it returns; ONLY THEN send the mutating request
+///     ...send...
+///     try await journal.complete(key, result: StepResult(...), evidence: ReceiptEvidence(requests: ...))
+///     // a step with no mutating request (not_found, skipped, planned, failed lookup) calls only complete
+///     try await journal.endRun(run)
+///
+/// `markPending([keys])` (one transaction for many steps) is optional: it makes `journal show`
+/// count the steps not reached yet. `steps(inState: .sent, run:)` lists the in-flight steps of
+/// a resumed run up front.
 ///
 /// All methods are safe to call concurrently; writes are serialised and group-committed
-/// (`GroupCommitWriter`), reads run in parallel on WAL snapshots.
+/// (`GroupCommitWriter`: one fsync for every write queued meanwhile), reads run in parallel
+/// on WAL snapshots.
 public final class Journal: Sendable {
     public let path: String
     let pool: DatabasePool

@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+
+/// The hash chain over receipts.
+///
+/// **Canonical form (version 1).** A receipt's `hash` is the lowercase hexadecimal SHA-256 of
+/// the UTF-8 bytes of
+///
+///     "erasure-receipt-v1\n"
+///     + field("seq") + field("run_id") + field("step_id") + field("person_key")
+///     + field("person_json") + field("vendor") + field("action") + field("outcome")
+///     + field("message") + field("vendor_id") + field("time") + field("requests_json")
+///     + field("bodies_json") + field("prev_hash")
+///
+/// where `field(name)` is `name + "=" + value + "\n"`, and `value` is
+/// - `~` when the column is NULL,
+/// - otherwise `<n>:<text>`, `<text>` being the column exactly as stored (integers in decimal
+///   ASCII without sign or leading zeros; text columns byte for byte, `requests_json` and
+///   `bodies_json` included) and `<n>` the decimal count of its UTF-8 bytes.
+///
+/// The length prefix makes the encoding unambiguous whatever the texts contain (newlines, `=`).
+/// `prev_hash` is the `hash` of the receipt with the previous `seq`; the first receipt's
+/// `prev_hash` is 64 `0` characters (`ReceiptChain.genesis`). `seq` starts at 1 and has no gap.
+/// The table `chain_head` holds the last seq and hash, updated in the same transaction as the
+/// receipt, so that removing the last receipt is detected too.
+///
+/// The chain proves that no receipt was altered or removed *unless the whole chain from that
+/// point on was recomputed*; anchoring the head hash elsewhere (`erasure journal verify` prints
+/// it) closes that gap.
+public enum ReceiptChain {
+    public static let genesis = String(repeating: "0", count: 64)
+    public static let version = "erasure-receipt-v1"
+
+    /// Column values in canonical order; nil = NULL.
+    struct Fields {
+        var seq: Int64
+        var runID: String?
+        var stepID: Int64?
+        var personKey: String?
+        var personJSON: String?
+        var vendor: String?
+        var action: String?
+        var outcome: String?
+        var message: String?
+        var vendorID: String?
+        var time: String?
+        var requestsJSON: String?
+        var bodiesJSON: String?
+        var prevHash: String?
+    }
+
+    static func canonicalBytes(_ f: Fields) -> [UInt8] {
+        var out: [UInt8] = Array((version + "\n").utf8)
+        func field(_ name: String, _ value: String?) {
+            out += Array(name.utf8)
+            out.append(UInt8(ascii: "="))
+            if let value {
+                let bytes = Array(value.utf8)
+                out += Array(String(bytes.count).utf8)
+                out.append(UInt8(ascii: ":"))
+                out += bytes
+            } else {
+                out.append(UInt8(ascii: "~"))
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        field("seq", String(f.seq))
+        field("run_id", f.runID)
+        field("step_id", f.stepID.map { String($0) })
+        field("person_key", f.personKey)
+        field("person_json", f.personJSON)
+        field("vendor", f.vendor)
+        field("action", f.action)
+        field("outcome", f.outcome)
+        field("message", f.message)
+        field("vendor_id", f.vendorID)
+        field("time", f.time)
+        field("requests_json", f.requestsJSON)
+        field("bodies_json", f.bodiesJSON)
+        field("prev_hash", f.prevHash)
+        return out
+    }
+
+    static func hash(_ f: Fields) -> String {
+        sha256Hex(canonicalBytes(f))
+    }
+}
+
+extension ReceiptChain {
+/// Lowercase hex SHA-256 of `bytes`.
+public static func sha256Hex<D: DataProtocol>(_ bytes: D) -> String {
+    let digest = SHA256.hash(data: bytes)
+    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    out.reserveCapacity(64)
+    for b in digest {
+        out.append(hex[Int(b >> 4)])
+        out.append(hex[Int(b & 0x0f)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+}

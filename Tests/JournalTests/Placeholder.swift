@@ -1,2 +1,0 @@
-import XCTest
-final class JournalTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -110,7 +110,7 @@ final class JournalLifecycleTests: XCTestCase {
         let key = StepKey(run: run, person: person(4, "nobody@example.com"), vendor: "pagos", action: "delete")
         let receipt = try await journal.complete(key, result: StepResult(outcome: "not_found"),
                                                  evidence: ReceiptEvidence(requests: [
-                                                     RequestRecord(method: "GET", url: "http://x/pagos/u", status: 404,
+                                                     ReceiptRequest(method: "GET", url: "http://x/pagos/u", status: 404,
                                                                    requestBody: nil, responseBody: [])]))
         let v20 = try await journal.stepState(key)
         XCTAssertEqual(v20, .done)

@@ -18,7 +18,7 @@ final class JournalSecretTests: XCTestCase {
             key, result: StepResult(outcome: "failed", message: "HTTP 401: bad key \(s)", retryable: false,
                                     httpStatus: 401, vendorID: s),
             evidence: ReceiptEvidence(
-                requests: [RequestRecord(method: "DELETE", url: "https://x.example/users/1?api_key=\(s)", status: 401,
+                requests: [ReceiptRequest(method: "DELETE", url: "https://x.example/users/1?api_key=\(s)", status: 401,
                                          requestBody: Array(s.utf8), responseBody: [])],
                 bodies: [BodyRecord(request: "{\"api_key\":\"\(s)\"}", response: "denied \(s)")]))
         try await journal.endRun(run)

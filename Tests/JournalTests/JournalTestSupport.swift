@@ -25,9 +25,9 @@ func person(_ line: Int, _ email: String) -> PersonRef {
 
 func deleteEvidence(vendor: String, id: String, status: Int = 204) -> ReceiptEvidence {
     ReceiptEvidence(requests: [
-        RequestRecord(method: "GET", url: "http://127.0.0.1:9/\(vendor)/users/\(id)", status: 200,
+        ReceiptRequest(method: "GET", url: "http://127.0.0.1:9/\(vendor)/users/\(id)", status: 200,
                       requestBody: nil, responseBody: Array("{\"id\":\"\(id)\"}".utf8)),
-        RequestRecord(method: "DELETE", url: "http://127.0.0.1:9/\(vendor)/users/\(id)", status: status,
+        ReceiptRequest(method: "DELETE", url: "http://127.0.0.1:9/\(vendor)/users/\(id)", status: status,
                       requestBody: [], responseBody: []),
     ])
 }

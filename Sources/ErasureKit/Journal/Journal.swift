@@ -239,7 +239,7 @@ public final class Journal: Sendable {
         let vendorID = result.vendorID.map(r)
         let time = JournalTime.string(date)
         let requests = evidence.requests.map { req in
-            RequestRecord(method: r(req.method), url: r(req.url), status: req.status, time: req.time,
+            ReceiptRequest(method: r(req.method), url: r(req.url), status: req.status, time: req.time,
                           requestSHA256: req.requestSHA256, responseSHA256: req.responseSHA256)
         }
         let requestsJSON = try Self.encodeJSON(requests)

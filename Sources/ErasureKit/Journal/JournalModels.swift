@@ -150,7 +150,7 @@ public struct StepRecord: Sendable, Hashable, Codable {
 
 /// One HTTP request of a step, as it goes into a receipt. Bodies are represented by their
 /// SHA-256 (lowercase hex) only; nil when there was no body (or no answer).
-public struct RequestRecord: Sendable, Hashable, Codable {
+public struct ReceiptRequest: Sendable, Hashable, Codable {
     public var method: String
     public var url: String
     /// The HTTP status answered; nil when no answer (connection dropped, or planned in dry-run).
@@ -197,9 +197,9 @@ public struct BodyRecord: Sendable, Hashable, Codable {
 
 /// What the caller proves a step with.
 public struct ReceiptEvidence: Sendable, Hashable {
-    public var requests: [RequestRecord]
+    public var requests: [ReceiptRequest]
     public var bodies: [BodyRecord]?
-    public init(requests: [RequestRecord] = [], bodies: [BodyRecord]? = nil) {
+    public init(requests: [ReceiptRequest] = [], bodies: [BodyRecord]? = nil) {
         self.requests = requests
         self.bodies = bodies
     }
@@ -245,8 +245,8 @@ public struct Receipt: Sendable, Hashable, Codable {
 
     /// The decoded `requestsJSON` (empty when it does not decode — `verify()` is the tool that
     /// judges a receipt, this is a convenience).
-    public var requests: [RequestRecord] {
-        (try? JSONDecoder().decode([RequestRecord].self, from: Data(requestsJSON.utf8))) ?? []
+    public var requests: [ReceiptRequest] {
+        (try? JSONDecoder().decode([ReceiptRequest].self, from: Data(requestsJSON.utf8))) ?? []
     }
 }
 

@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
+        // Already in the graph through Hummingbird; declared so Sandbox may import NIOCore
+        // (closing a connection for the "drop" fault), ServiceLifecycle (graceful stop), HTTPTypes.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Debian's liblua5.4 (pkg-config lua5.4), imported as a system library.
@@ -35,6 +40,10 @@ let package = Package(
         .target(name: "Sandbox", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The runtime: host modules, plugins, config, workflows, batches, journal.
         .target(name: "ErasureKit", dependencies: [
@@ -59,6 +68,8 @@ let package = Package(
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
         .testTarget(name: "SandboxTests", dependencies: [
             "Sandbox", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "ErasureKitTests", dependencies: [
             "ErasureKit", "Sandbox",

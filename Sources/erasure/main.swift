@@ -1,1 +1,21 @@
-print("erasure")
+import ArgumentParser
+
+/// The `erasure` command. Each subcommand lives in its own file (`<Name>Command.swift`).
+struct Erasure: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erasure",
+        abstract: "Erase a person from the SaaS vendors that hold their data.",
+        discussion: """
+            Each vendor's flow is a Lua plugin (plugins/*.lua); workflows combine plugins. \
+            Rehearse first: `erasure sandbox --port 0 --print-config > erasure.toml` serves local \
+            emulators of every vendor and prints a config pointing at them, and --dry-run on any \
+            action lists the requests a real run would send without sending them.
+            """,
+        subcommands: [SandboxCommand.self]
+    )
+}
+
+// In top-level code a bare `Erasure.main()` resolves to the synchronous entry point (which refuses
+// async commands); inside an async function the async one is chosen.
+func erasureMain() async { await Erasure.main() }
+await erasureMain()

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// CubiCasa Integrate API v3 emulator, under `/cubicasa/api/integrate/v3` (FACTS §5).
+///
+/// CONFIRMED: `api-key` header; `GET /users` items `{id, email, name, surname, role, email_confirmed,
+///   created_at}` inside `{"pagination":{"has_more","limit","next_offset","previous_offset"},"items"}`,
+///   `limit` default 20, `offset`; the documented `next_offset` literal (offset 0, limit 20 → 21);
+///   `DELETE /users/{user_id}` → 200 `{"message":"User <email> was deleted successfully"}`.
+/// ASSUMED: offsets are 1-based when > 0 (start index = max(offset-1, 0)). That is the reading of the
+///   CONFIRMED literal that skips nobody: page 1 = offset 0 → items 0…19, next_offset 21 → items 20…39.
+///   `previous_offset` follows the same rule (0 for the first page). `pagination.limit` echoes the
+///   effective limit: the `"limit": 0` of the users sample is NOT reproduced (plugins must not rely on it).
+///   Error bodies in FastAPI style: 404 `{"detail":"Not Found"}`, 401 `{"detail":"Not authenticated"}`,
+///   405 `{"detail":"Method Not Allowed"}`, 422 for a bad limit/offset. `GET /users/{email}` (the
+///   "Get user by email" page was not retrievable: path ASSUMED) returns one user object.
+enum CubiCasa {
+    static let prefix = "/cubicasa/api/integrate/v3"
+
+    static func detail(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Reply.json(status, .object([("detail", .string(text))]))
+    }
+    static var notFound: Response { detail(.notFound, "Not Found") }
+
+    static func handle(_ r: VendorRequest, state: SandboxState) -> Response {
+        let c = r.components
+        guard c.first == "users", c.count <= 2 else { return notFound }
+        if c.count == 1 || (c.count == 2 && c[1].isEmpty) {
+            guard r.method == .get else { return detail(.methodNotAllowed, "Method Not Allowed") }
+        } else {
+            guard r.method == .get || r.method == .delete else { return detail(.methodNotAllowed, "Method Not Allowed") }
+        }
+        guard let key = r.header("api-key"), key == state.credentials.cubicasa.apiKey else {
+            return detail(.unauthorized, "Not authenticated")
+        }
+        if c.count == 1 || c[1].isEmpty { return list(r, state: state) }
+        let id = c[1]
+        if r.method == .delete {
+            guard let removed: CubiCasaUser = state.core.withLock({ core in
+                guard let u = core.vendors.cubicasa.remove(id) else { return nil }
+                core.vendors.cubicasaByEmail.removeValue(forKey: u.email.lowercased())
+                return u
+            }) else { return notFound }
+            return Reply.json(.ok, .object([("message", .string("User \(removed.email) was deleted successfully"))]))
+        }
+        // GET /users/{email} (ASSUMED path)
+        guard let u = state.core.withLock({ core in
+            core.vendors.cubicasaByEmail[id.lowercased()].flatMap { core.vendors.cubicasa[$0] }
+        }) else { return notFound }
+        return Reply.json(.ok, userJSON(u))
+    }
+
+    static func list(_ r: VendorRequest, state: SandboxState) -> Response {
+        let q = r.query
+        var limit = 20, offset = 0
+        if let l = q["limit"] {
+            guard let v = Int(l), v >= 1 else { return detail(.unprocessableContent, "limit must be a positive integer") }
+            limit = v
+        }
+        if let o = q["offset"] {
+            guard let v = Int(o), v >= 0 else { return detail(.unprocessableContent, "offset must be a non-negative integer") }
+            offset = v
+        }
+        let start = max(offset - 1, 0)
+        let (items, total) = state.core.withLock { core in
+            (core.vendors.cubicasa.slice(from: start, count: limit), core.vendors.cubicasa.count)
+        }
+        let offsetOf: (Int) -> Int = { $0 == 0 ? 0 : $0 + 1 }  // start index → 1-based offset (0 = first page)
+        let pagination: JSON = .object([
+            ("has_more", .bool(start + limit < total)),
+            ("limit", .int(limit)),
+            ("next_offset", .int(offsetOf(start + limit))),
+            ("previous_offset", .int(offsetOf(max(start - limit, 0)))),
+        ])
+        return Reply.json(.ok, .object([("pagination", pagination), ("items", .array(items.map(userJSON)))]))
+    }
+
+    static func userJSON(_ u: CubiCasaUser) -> JSON {
+        .object([("id", .string(u.id)), ("email", .string(u.email)), ("name", .str(u.name)),
+                 ("surname", .str(u.surname)), ("role", .string(u.role)),
+                 ("email_confirmed", .bool(u.emailConfirmed)), ("created_at", .double(u.createdAt))])
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// A request as the vendor emulators see it: body already collected, path split after the
+/// vendor's documented prefix.
+struct VendorRequest: Sendable {
+    let method: HTTPRequest.Method
+    /// full path as received (percent-encoded)
+    let path: String
+    /// path components after the vendor prefix, percent-decoded
+    let components: [String]
+    /// true when the path after the prefix ended with "/" (e.g. `user_detail/` with an empty id)
+    let trailingSlash: Bool
+    let rawQuery: String
+    let headers: HTTPFields
+    let body: ByteBuffer
+
+    func header(_ name: String) -> String? {
+        guard let n = HTTPField.Name(name) else { return nil }
+        return headers[n]
+    }
+
+    var query: [String: String] { parseFormEncoded(rawQuery) }
+
+    var bodyData: Data { Data(body.readableBytesView) }
+
+    /// The body as a JSON object, or nil when it is not one.
+    var jsonObject: [String: Any]? {
+        guard body.readableBytes > 0 else { return nil }
+        return (try? JSONSerialization.jsonObject(with: bodyData, options: [])) as? [String: Any]
+    }
+}
+
+/// Parses `a=1&b=x%20y` (also `+` as space). Later duplicates win.
+func parseFormEncoded(_ s: String) -> [String: String] {
+    var out: [String: String] = [:]
+    if s.isEmpty { return out }
+    for pair in s.split(separator: "&", omittingEmptySubsequences: true) {
+        let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let k = formDecode(kv[0])
+        let v = kv.count > 1 ? formDecode(kv[1]) : ""
+        out[k] = v
+    }
+    return out
+}
+
+func formDecode(_ s: Substring) -> String {
+    let plus = s.replacingOccurrences(of: "+", with: " ")
+    return plus.removingPercentEncoding ?? plus
+}
+
+func percentDecode(_ s: Substring) -> String {
+    String(s).removingPercentEncoding ?? String(s)
+}
+
+func base64URLDecode(_ s: Substring) -> Data? {
+    var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while t.count % 4 != 0 { t += "=" }
+    return Data(base64Encoded: t)
+}
+
+/// A JSON number from JSONSerialization as an Int (rejects fractions and booleans-as-strings).
+func intValue(_ v: Any?) -> Int? {
+    switch v {
+    case let i as Int: return i
+    case let d as Double where d == d.rounded() && abs(d) < 9e15: return Int(d)
+    default: return nil
+    }
+}
+
+func isUUID(_ s: String) -> Bool { UUID(uuidString: s) != nil }
+
+extension HTTPField.Name {
+    static let xProgramID = HTTPField.Name("X-Program-ID")!
+    static let apiKey = HTTPField.Name("api-key")!
+    static let companyID = HTTPField.Name("companyid")!
+    static let requestID = HTTPField.Name("requestid")!
+    static let requestIDUnderscore = HTTPField.Name("request_id")!
+}
+
+enum Reply {
+    static func json(_ status: HTTPResponse.Status, _ value: JSON,
+                     contentType: String = "application/json", extra: [(HTTPField.Name, String)] = []) -> Response {
+        let text = value.serialized
+        var headers = HTTPFields()
+        headers.reserveCapacity(2 + extra.count)
+        headers[.contentType] = contentType
+        for (k, v) in extra { headers.append(HTTPField(name: k, value: v)) }
+        return Response(status: status, headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func raw(_ status: HTTPResponse.Status, _ bytes: [UInt8], headers: HTTPFields) -> Response {
+        Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -10,8 +10,19 @@ struct Erasure: AsyncParsableCommand {
             Rehearse first: `erasure sandbox --port 0 --print-config > erasure.toml` serves local \
             emulators of every vendor and prints a config pointing at them, and --dry-run on any \
             action lists the requests a real run would send without sending them.
+
+            Start here:
+              erasure sandbox --port 0 --print-config > erasure.toml   (leave it running)
+              erasure plugins list
+              erasure delete cubicasa email=ada@example.com --dry-run
+              erasure run offboard --users leavers.csv --dry-run
+
+            Exit status: 0 done, 1 an outcome failed, 2 usage, config or plugin error (nothing sent).
             """,
-        subcommands: [SandboxCommand.self]
+        subcommands: [
+            DeleteCommand.self, SuspendCommand.self, LookupCommand.self, RunCommand.self,
+            PluginsCommand.self, SandboxCommand.self, JournalCommand.self,
+        ]
     )
 }
 

@@ -70,6 +70,10 @@ public final class Engine: Sendable {
         do { config = try ConfigFile.load(path: configPath) } catch { throw UsageError("\(error)") }
 
         let lua = try LuaRuntime(limits: options.limits)
+        // The host module must exist before any environment is made (each copies the modules);
+        // its functions reach the engine once it exists.
+        let late = Locked<Engine?>(nil)
+        await lua.register(module: "__erasure", Engine.hostModule(late))
         let catalog = try await PluginCatalog.load(into: lua, locator: options.locator)
         let known = Set(catalog.specs.keys)
 
@@ -117,7 +121,7 @@ public final class Engine: Sendable {
             }
         }
         if !problems.isEmpty { throw UsageError(problems.joined(separator: "\n")) }
-        for w in warnings { FileHandle.standardError.write(Data("warning: \(redactor.redact(w))\n".utf8)) }
+        Engine.warn(warnings, redactor: redactor)
 
         let http = HTTPEngine(concurrency: options.concurrency)
         var policies: [String: VendorHTTPPolicy] = [:]
@@ -129,6 +133,7 @@ public final class Engine: Sendable {
                             plugins: catalog.specs, configs: configs, policies: policies,
                             fingerprint: Engine.fingerprint(configs), configPath: configPath,
                             prelude: catalog.prelude, logLevel: options.logLevel)
+        late.withLock { $0 = engine }
         do {
             try await engine.install(catalog: catalog)
         } catch {
@@ -164,8 +169,26 @@ public final class Engine: Sendable {
         configs.keys.sorted().map { configs[$0]!.fingerprint }.joined(separator: ":").sha256Hex
     }
 
+    /// Config warnings, literal secrets folded into one line.
+    static func warn(_ warnings: [String], redactor: Redactor) {
+        var literal: [String] = []
+        for w in warnings {
+            if w.contains("literal secret value for"), let open = w.range(of: "[vendors."),
+               let close = w[open.upperBound...].firstIndex(of: "]"), let key = w.range(of: "literal secret value for ") {
+                let vendor = w[open.upperBound..<close]
+                let name = w[key.upperBound...].prefix { $0 != ";" && $0 != " " }
+                literal.append("\(vendor).\(name)")
+            } else {
+                FileHandle.standardError.write(Data("warning: \(redactor.redact(w))\n".utf8))
+            }
+        }
+        if !literal.isEmpty {
+            FileHandle.standardError.write(Data(
+                "warning: secrets written as literals in the config (\(literal.joined(separator: ", "))): prefer env:NAME or file:PATH\n".utf8))
+        }
+    }
+
     private func install(catalog: PluginCatalog) async throws {
-        await lua.register(module: "__erasure", hostModule())
         for name in vendors {
             let spec = plugins[name]!
             var config = LuaTable()

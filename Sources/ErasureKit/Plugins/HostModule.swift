@@ -5,72 +5,85 @@ import LuaBridge
 /// The raw host functions behind `ctx` (see Prelude). Each acts for the action whose Lua call is
 /// running (`context`): a plugin can only ever reach its own vendor's hosts, under its own policy.
 extension Engine {
-    func hostModule() -> [String: HostFunction] {
-        [
-            "http": .async { [self] args, context in
-                guard let actx = context as? ActionContext else {
-                    throw HostError("ctx.http can only be used inside a plugin action")
-                }
-                return [try await self.request(args.first ?? .nil, actx)]
+    /// The module, bound late: `late` holds the engine once it is built (the module must be
+    /// registered before the environments that copy it are made).
+    static func hostModule(_ late: Locked<Engine?>) -> [String: HostFunction] {
+        @Sendable func engine() throws -> Engine {
+            guard let e = late.current else { throw HostError("erasure is still starting") }
+            return e
+        }
+        return [
+            "http": .async { args, context in [try await engine().hostHTTP(args.first ?? .nil, context)] },
+            "oauth2_token": .async { args, context in try await engine().hostOAuth2Token(args.first, context) },
+            "oauth2_invalidate": .async { args, context in try await engine().hostOAuth2Invalidate(args.first, context) },
+            "act": .async { args, context in
+                guard let person = context as? PersonRun else { throw HostError("vendor handles can only be used inside a workflow") }
+                return try await person.act(engine: engine(), args)
             },
-            "url": .sync { [self] call in
-                guard let base = LuaConv.string(try call.argument(1)) else { throw HostError("ctx.url: the base URL must be a string") }
-                var segments: [String] = []
-                if call.count >= 2 {
-                    for i in 2...call.count {
-                        guard let s = LuaConv.string(try call.argument(i)) else {
-                            throw HostError("ctx.url: segment \(i - 1) is \(PluginValidator.typeName(try call.argument(i))), not a string")
-                        }
-                        segments.append(s)
-                    }
-                }
-                do { call.push(LuaConv.s(try URLBuilder.join(base: base, segments: segments))) } catch {
-                    throw HostError(self.redactor.redact("ctx.url: \(error)"))
-                }
-            },
-            "basic": .sync { [self] call in
-                let user = LuaConv.string(try call.argument(1)) ?? "", pass = LuaConv.string(try call.argument(2)) ?? ""
-                self.redactor.addBasicPair(user: user, password: pass)
-                call.push(LuaConv.s(Auth.basic(user: user, password: pass).1))
-            },
-            "jwt": .sync { [self] call in
-                call.push(LuaConv.s(try self.jwt(try call.argument(1))))
-            },
-            "oauth2_token": .async { [self] args, context in
-                let (client, actx) = try self.oauthClient(args.first, context)
-                do { return [LuaConv.s(try await client.token(recorder: actx?.recorder))] } catch {
-                    throw HostError(value: LuaConv.table(["message": LuaConv.s(self.redactor.redact("\(error)")),
-                                                          "retryable": .boolean(true)]))
-                }
-            },
-            "oauth2_invalidate": .async { [self] args, context in
-                let (client, _) = try self.oauthClient(args.first, context)
-                await client.invalidate()
-                return []
-            },
+            "url": .sync { call in try engine().hostURL(&call) },
+            "basic": .sync { call in try engine().hostBasic(&call) },
+            "jwt": .sync { call in call.push(LuaConv.s(try engine().jwt(try call.argument(1)))) },
             "uuid": .sync { call in call.push(LuaConv.s(HostHelpers.uuid())) },
             "now": .sync { call in call.push(.number(HostHelpers.now().epoch)) },
-            "log": .sync { [self] call in
-                let level = LuaConv.string(try call.argument(1)) ?? "info"
-                let text = LuaConv.string(try call.argument(2)) ?? ""
-                let vendor = (call.context as? ActionContext)?.vendor ?? "workflow"
-                let logger = HostLog.logger(plugin: vendor, redactor: self.redactor, level: self.logLevel)
-                logger.log(level: Logger.Level(rawValue: level == "warn" ? "warning" : level) ?? .info, "\(text)")
-            },
-            "act": .async { [self] args, context in
-                guard let person = context as? PersonRun else {
-                    throw HostError("vendor handles can only be used inside a workflow")
-                }
-                return try await person.act(engine: self, args)
-            },
+            "log": .sync { call in try engine().hostLog(&call) },
             "skip": .sync { call in
                 guard let person = call.context as? PersonRun else { throw HostError("skip() can only be used inside a workflow") }
-                person.skip(vendor: LuaConv.string(try call.argument(1)), reason: LuaConv.string(try call.argument(2)) ?? "skipped by the workflow")
+                person.skip(vendor: LuaConv.string(try call.argument(1)),
+                            reason: LuaConv.string(try call.argument(2)) ?? "skipped by the workflow")
             },
         ]
     }
 
-    private func oauthClient(_ source: LuaValue?, _ context: (any Sendable)?) throws -> (OAuth2ClientCredentials, ActionContext?) {
+    func hostHTTP(_ request: LuaValue, _ context: (any Sendable)?) async throws -> LuaValue {
+        guard let actx = context as? ActionContext else { throw HostError("ctx.http can only be used inside a plugin action") }
+        return try await self.request(request, actx)
+    }
+
+    func hostOAuth2Token(_ source: LuaValue?, _ context: (any Sendable)?) async throws -> [LuaValue] {
+        let (client, actx) = try oauthClient(source, context)
+        do { return [LuaConv.s(try await client.token(recorder: actx?.recorder))] } catch {
+            throw HostError(value: LuaConv.table(["message": LuaConv.s(redactor.redact("\(error)")), "retryable": .boolean(true)]))
+        }
+    }
+
+    func hostOAuth2Invalidate(_ source: LuaValue?, _ context: (any Sendable)?) async throws -> [LuaValue] {
+        let (client, _) = try oauthClient(source, context)
+        await client.invalidate()
+        return []
+    }
+
+    func hostURL(_ call: inout HostCall) throws {
+        guard let base = LuaConv.string(try call.argument(1)) else { throw HostError("ctx.url: the base URL must be a string") }
+        var segments: [String] = []
+        if call.count >= 2 {
+            for i in 2...call.count {
+                let v = try call.argument(i)
+                guard let s = LuaConv.string(v) else {
+                    throw HostError("ctx.url: segment \(i - 1) is \(PluginValidator.typeName(v)), not a string")
+                }
+                segments.append(s)
+            }
+        }
+        do { call.push(LuaConv.s(try URLBuilder.join(base: base, segments: segments))) } catch {
+            throw HostError(redactor.redact("ctx.url: \(error)"))
+        }
+    }
+
+    func hostBasic(_ call: inout HostCall) throws {
+        let user = LuaConv.string(try call.argument(1)) ?? "", pass = LuaConv.string(try call.argument(2)) ?? ""
+        redactor.addBasicPair(user: user, password: pass)
+        call.push(LuaConv.s(Auth.basic(user: user, password: pass).1))
+    }
+
+    func hostLog(_ call: inout HostCall) throws {
+        let level = LuaConv.string(try call.argument(1)) ?? "info"
+        let text = LuaConv.string(try call.argument(2)) ?? ""
+        let vendor = (call.context as? ActionContext)?.vendor ?? "workflow"
+        let logger = HostLog.logger(plugin: vendor, redactor: redactor, level: logLevel)
+        logger.log(level: Logger.Level(rawValue: level == "warn" ? "warning" : level) ?? .info, "\(text)")
+    }
+
+    func oauthClient(_ source: LuaValue?, _ context: (any Sendable)?) throws -> (OAuth2ClientCredentials, ActionContext?) {
         let actx = context as? ActionContext
         guard let vendor = actx?.vendor, let policy = policies[vendor] else {
             throw HostError("ctx.auth tokens can only be used inside a plugin action")
@@ -86,7 +99,7 @@ extension Engine {
                              scope: LuaConv.string(LuaConv.field(source, "scope")), engine: http, policy: allowed), actx)
     }
 
-    private func jwt(_ spec: LuaValue) throws -> String {
+    func jwt(_ spec: LuaValue) throws -> String {
         guard case .table = spec else { throw HostError("ctx.auth.jwt expects a table {alg, key, claims, lifetime}") }
         let alg = (LuaConv.string(LuaConv.field(spec, "alg")) ?? "HS256").uppercased()
         guard let key = LuaConv.string(LuaConv.field(spec, "key")) else { throw HostError("ctx.auth.jwt: `key` is missing") }

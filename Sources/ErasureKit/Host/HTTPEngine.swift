@@ -227,7 +227,7 @@ public final class HTTPEngine: Sendable {
             throw HostHTTPError(
                 kind: .hostNotAllowed, vendor: policy.vendor,
                 message: r.redact(
-                    "\(policy.vendor): request to host '\(host)' refused: not in the plugin's allowed hosts (\(policy.allowedHosts.sorted().joined(separator: ", "))); add it to the plugin's hosts or base_url"))
+                    "\(policy.vendor): \(method) \(url) refused: host '\(host)' is not in the plugin's allowed hosts (\(policy.allowedHosts.sorted().joined(separator: ", "))); add it to the plugin's hosts or base_url"))
         }
         let path = comps.percentEncodedPath
         let mutatingPathMethods: Set<String> = ["DELETE", "PUT", "PATCH"]

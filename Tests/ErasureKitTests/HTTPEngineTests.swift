@@ -346,6 +346,8 @@ final class HTTPEngineTests: XCTestCase {
         XCTAssertFalse(shown.contains(basic.1.dropFirst(6)), shown)
         XCTAssertTrue(shown.contains("***"))
         XCTAssertFalse(String(decoding: redactor.redact(r.body), as: UTF8.self).contains("SECRET"))
+        XCTAssertFalse(r.excerpt(redactor: redactor).contains("SECRET"))
+        XCTAssertTrue(r.excerpt(redactor: redactor, limit: 10).hasSuffix("…"))
         // recorded URL
         XCTAssertEqual(recorder.sent.first?.url, server.base + "/echo/me?api_key=***")
         // error naming a URL with the secret in it

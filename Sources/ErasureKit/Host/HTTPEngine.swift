@@ -31,6 +31,9 @@ public final class HTTPEngine: Sendable {
                                   concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency)),
             decompression: .disabled)
         configuration.httpVersion = .automatic
+        // A failed connection fails the attempt at once; the engine's own retry loop (backoff,
+        // bounded tries, recorded attempts) decides what happens next.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.maxBodyBytes = maxBodyBytes
         self.userAgent = userAgent

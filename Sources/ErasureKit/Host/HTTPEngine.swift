@@ -31,6 +31,9 @@ public final class HTTPEngine: Sendable {
                                   concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency)),
             decompression: .disabled)
         configuration.httpVersion = .automatic
+        // A failed connection fails the attempt at once; the engine's own retry loop (backoff,
+        // bounded tries, recorded attempts) decides what happens next.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.maxBodyBytes = maxBodyBytes
         self.userAgent = userAgent
@@ -227,7 +230,7 @@ public final class HTTPEngine: Sendable {
             throw HostHTTPError(
                 kind: .hostNotAllowed, vendor: policy.vendor,
                 message: r.redact(
-                    "\(policy.vendor): request to host '\(host)' refused: not in the plugin's allowed hosts (\(policy.allowedHosts.sorted().joined(separator: ", "))); add it to the plugin's hosts or base_url"))
+                    "\(policy.vendor): \(method) \(url) refused: host '\(host)' is not in the plugin's allowed hosts (\(policy.allowedHosts.sorted().joined(separator: ", "))); add it to the plugin's hosts or base_url"))
         }
         let path = comps.percentEncodedPath
         let mutatingPathMethods: Set<String> = ["DELETE", "PUT", "PATCH"]

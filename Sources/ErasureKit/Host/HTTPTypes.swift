@@ -110,6 +110,12 @@ public struct HTTPResponseData: Sendable {
 
     public var text: String { String(decoding: body, as: UTF8.self) }
     public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// The start of the answer on one line, secrets redacted: for `failed` outcome messages.
+    public func excerpt(redactor: Redactor, limit: Int = 300) -> String {
+        let flat = redactor.redact(text).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
+    }
 }
 
 /// A request held back by dry-run: what a real run would send (URL and body already redacted).

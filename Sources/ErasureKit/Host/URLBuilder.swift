@@ -54,12 +54,13 @@ public enum URLBuilder {
         return u + fragment
     }
 
-    /// Encodes one path segment: unreserved characters kept, everything else `%XX` (UTF-8),
-    /// and the dot segments `.` / `..` fully encoded.
+    /// Encodes one path segment: unreserved characters kept, everything else `%XX` (UTF-8), and
+    /// the dots a segment starts with encoded too (`..` → `%2E%2E`, `../users` → `%2E%2E%2Fusers`,
+    /// `.env` → `%2Eenv`) so no normaliser, even one decoding `%2F` first, sees a dot segment.
+    /// Dots inside a segment stay (`ada%40example.com`).
     public static func encodeSegment(_ segment: String) -> String {
-        if segment == "." { return "%2E" }
-        if segment == ".." { return "%2E%2E" }
-        return percentEncode(segment)
+        let leadingDots = segment.prefix { $0 == "." }.count
+        return String(repeating: "%2E", count: leadingDots) + percentEncode(String(segment.dropFirst(leadingDots)))
     }
 
     /// RFC 3986 percent-encoding keeping only unreserved characters (ALPHA DIGIT - . _ ~).

@@ -1,2 +1,0 @@
-import XCTest
-final class ErasureKitTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

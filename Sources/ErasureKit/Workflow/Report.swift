@@ -47,7 +47,7 @@ public final class Report: @unchecked Sendable {
                     text += paint(pad("VENDOR", 12) + pad("ACTION", 9) + pad("OUTCOME", 11) + "DETAIL", .bold) + "\n"
                 }
             }
-            let who = line.map { "line \($0): " } ?? ""
+            let who = line.map { o.message.hasPrefix("line \($0):") ? "" : "line \($0): " } ?? ""
             var detail = who + o.message
             if o.kind == .planned {
                 detail = who + o.requests.map { "\($0.method) \($0.url)" }.joined(separator: "; ")

@@ -30,10 +30,14 @@ struct DeleteCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     @Option(name: .long, help: ArgumentHelp("Record the step and its receipt in this journal.", valueName: "FILE"))
-    var journal: String?
+    var journal = "erasure-journal.sqlite"
+
+    @Flag(name: .long, help: "Do not record the step in a journal.")
+    var noJournal = false
 
     func run() async throws {
-        try await runSingle(.delete, vendor: vendor, identity: identity, dryRun: dryRun, options: options, journal: journal)
+        try await runSingle(.delete, vendor: vendor, identity: identity, dryRun: dryRun, options: options,
+                            journal: noJournal ? nil : journal)
     }
 }
 
@@ -58,10 +62,14 @@ struct SuspendCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     @Option(name: .long, help: ArgumentHelp("Record the step and its receipt in this journal.", valueName: "FILE"))
-    var journal: String?
+    var journal = "erasure-journal.sqlite"
+
+    @Flag(name: .long, help: "Do not record the step in a journal.")
+    var noJournal = false
 
     func run() async throws {
-        try await runSingle(.suspend, vendor: vendor, identity: identity, dryRun: dryRun, options: options, journal: journal)
+        try await runSingle(.suspend, vendor: vendor, identity: identity, dryRun: dryRun, options: options,
+                            journal: noJournal ? nil : journal)
     }
 }
 

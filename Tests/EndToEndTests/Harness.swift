@@ -89,7 +89,11 @@ final class E2E: @unchecked Sendable {
         if !args.contains("--config") && ["delete", "suspend", "lookup", "run", "plugins"].contains(args.first ?? "") {
             full += ["--config", configPath]
         }
-        let r = try E2E.exec(full, env: env, stdin: stdin, cwd: cwd ?? E2E.repo)
+        // Run in the test's own folder (journals land there); the repo's plugins come through the path.
+        var environment = env
+        let builtin = E2E.repo + "/plugins"
+        environment["ERASURE_PLUGIN_PATH"] = env["ERASURE_PLUGIN_PATH"].map { builtin + ":" + $0 } ?? builtin
+        let r = try E2E.exec(full, env: environment, stdin: stdin, cwd: cwd ?? dir.path)
         outputs.append(r.stdout)
         outputs.append(r.stderr)
         return r

@@ -17,6 +17,9 @@ public struct RequestRecord: Sendable, Equatable {
     public var body: String?
     /// Transport error, when there was no answer.
     public var error: String?
+    /// SHA-256 (hex) of the body sent and of the answer's body: what a receipt proves.
+    public var requestSHA256: String? = nil
+    public var responseSHA256: String? = nil
 }
 
 /// Collects, for one (user, vendor, action), every attempt sent and every request planned, in

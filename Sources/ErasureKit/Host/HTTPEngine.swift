@@ -195,7 +195,8 @@ public final class HTTPEngine: Sendable {
             let status = Int(response.status.code)
             recorder?.record(RequestRecord(method: method, url: redactedURL, status: status, startedAt: started,
                                            duration: elapsed(), attempt: tryNumber, planned: false, body: nil,
-                                           error: nil))
+                                           error: nil, requestSHA256: Digest.sha256Hex(body ?? []),
+                                           responseSHA256: Digest.sha256Hex(bytes)))
             logger.debug("\(method) \(redactedURL) → \(status)", metadata: ["plugin": "\(policy.vendor)"])
             return HTTPResponseData(status: status, headers: responseHeaders, body: bytes, url: url)
         } catch {

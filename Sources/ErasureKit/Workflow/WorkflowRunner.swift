@@ -94,14 +94,39 @@ final class PersonRun: Sendable {
                 state.withLock { _ = $0.found.insert(vendor) }
                 return [LuaConv.table([:])]
             }
+            if let hooks {
+                // Resuming: this vendor's business with the person finished in an earlier run.
+                for finished in [Action.delete, .suspend, .lookup] {
+                    if case .done(let previous) = try await hooks.before(person: key, vendor: vendor, action: finished),
+                       finished != .lookup || previous.kind == .notFound {
+                        await add(previous)
+                        return [.nil, outcomeTable(previous)]
+                    }
+                }
+            }
             let (outcome, found) = await engine.perform(vendor: vendor, action: .lookup, user: user)
             switch outcome.kind {
             case .found:
                 state.withLock { _ = $0.found.insert(vendor) }
                 return [found ?? .nil]
-            default:
+            case .notFound:
+                // A deletion an interrupted run sent (step left `sent`) did happen: record it as such.
+                if let hooks, !engine.dryRun, case .sent = try await hooks.before(person: key, vendor: vendor, action: .delete) {
+                    var done = outcome
+                    done.action = .delete
+                    done.kind = .deleted
+                    done.message = "deleted by an interrupted run (confirmed absent on resume)"
+                    try await hooks.done(person: key, outcome: done)
+                    await add(done)
+                    return [.nil, outcomeTable(done)]
+                }
+                if let hooks { try await hooks.done(person: key, outcome: outcome) }
                 await add(outcome)
-                return [.nil, LuaConv.table(["outcome": LuaConv.s(outcome.kind.rawValue), "message": LuaConv.s(outcome.message)])]
+                return [.nil, outcomeTable(outcome)]
+            default:
+                if let hooks { try await hooks.done(person: key, outcome: outcome) }
+                await add(outcome)
+                return [.nil, outcomeTable(outcome)]
             }
         }
 

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Connects the runner's steps to the journal: a step is `sent` (durably) before its first
+/// mutating request leaves, and `done` with its outcome and receipt before it counts as done.
+/// On resume, a finished step is not acted on again, and a step left `sent` is looked up first.
+final class JournalHooks: StepHooks {
+    let journal: Journal
+    let run: RunID
+    let keepBodies: Bool
+
+    init(journal: Journal, run: RunID, keepBodies: Bool = false) {
+        self.journal = journal
+        self.run = run
+        self.keepBodies = keepBodies
+    }
+
+    func key(_ person: PersonKey, _ vendor: String, _ action: Action) -> StepKey {
+        StepKey(run: run, person: PersonRef(line: person.line, identity: person.identity), vendor: vendor, action: action.rawValue)
+    }
+
+    func before(person: PersonKey, vendor: String, action: Action) async throws -> StepResume {
+        guard let step = try await journal.step(key(person, vendor, action)) else { return .fresh }
+        switch step.state {
+        case .done where step.isFinal:
+            var o = Outcome(vendor: vendor, action: action, kind: OutcomeKind(rawValue: step.outcome ?? "") ?? .failed,
+                            message: step.message ?? "", vendorID: step.vendorID, retryable: step.retryable ?? false,
+                            httpStatus: step.httpStatus, user: person.identity, dryRun: false)
+            o.message = o.message.isEmpty ? "done in an earlier run" : o.message + " (done in an earlier run)"
+            return .done(o)
+        case .sent:
+            return .sent
+        default:
+            return .fresh
+        }
+    }
+
+    func sent(person: PersonKey, vendor: String, action: Action) async throws {
+        try await journal.markSent(key(person, vendor, action))
+    }
+
+    func done(person: PersonKey, outcome: Outcome) async throws {
+        let requests = outcome.requests.map { r in
+            ReceiptRequest(method: r.method, url: r.url, status: r.status, time: JournalTime.string(r.startedAt),
+                           requestSHA256: r.requestSHA256, responseSHA256: r.responseSHA256)
+        }
+        let result = StepResult(outcome: outcome.kind.rawValue, message: outcome.message, retryable: outcome.retryable,
+                                httpStatus: outcome.httpStatus, vendorID: outcome.vendorID)
+        do {
+            try await journal.complete(key(person, outcome.vendor, outcome.action), result: result,
+                                       evidence: ReceiptEvidence(requests: requests))
+        } catch JournalError.alreadyDone {
+            // The step finished in an earlier run (a rerun of the same decision): keep the first receipt.
+        }
+    }
+}
+
+extension Engine {
+    /// Opens (or creates) a journal whose every text column goes through the run's redactor.
+    func openJournal(_ path: String) throws -> Journal {
+        let redactor = self.redactor
+        do {
+            return try Journal.open(path: path, redact: { redactor.redact($0) })
+        } catch {
+            throw UsageError("cannot open the journal \(path): \(error)")
+        }
+    }
+
+    /// SHA-256 of a file, read in chunks.
+    static func fileSHA256(_ path: String) -> String? {
+        guard path != "-", let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        var hasher = IncrementalSHA256()
+        while true {
+            let chunk = h.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            hasher.update([UInt8](chunk))
+        }
+        return hasher.finalize()
+    }
+}

@@ -99,9 +99,32 @@ final class E2E: @unchecked Sendable {
         return r
     }
 
-    static func exec(_ args: [String], env: [String: String] = [:], stdin: String? = nil, cwd: String) throws -> Result {
+    /// Starts `erasure ARGS` without waiting (output to files in the test folder), to kill it.
+    func start(_ args: [String]) throws -> Process {
+        var full = args
+        if !args.contains("--config") { full += ["--config", configPath] }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary!)
+        p.executableURL = URL(fileURLWithPath: E2E.binary!)
+        p.arguments = full
+        p.currentDirectoryURL = dir
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        environment["ERASURE_PLUGIN_PATH"] = E2E.repo + "/plugins"
+        p.environment = environment
+        let out = dir.appendingPathComponent("started-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    static func exec(_ args: [String], env: [String: String] = [:], stdin: String? = nil, cwd: String,
+                     executable: String? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable ?? binary!)
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: cwd)
         var environment = ProcessInfo.processInfo.environment

@@ -1,0 +1,112 @@
+import Foundation
+import Sandbox
+import XCTest
+
+/// Issue 7: a batch killed with SIGKILL at random points resumes without losing anyone or
+/// deleting anyone twice; the journal proves what happened and detects tampering.
+final class ResumeTests: XCTestCase {
+    /// Whether a logged request was a deletion the vendor carried out.
+    static func successfulDeletion(_ r: [String: Any]) -> String? {
+        let method = r["method"] as? String ?? "", path = r["path"] as? String ?? ""
+        let status = r["status"] as? Int ?? 0, response = r["response"] as? String ?? ""
+        guard status == 200 else { return nil }
+        if path.hasSuffix("/users/delete") {  // DragonPass answers 200 to every call: code 0 is success
+            return response.contains("\"code\":0") ? "dragonpass " + (r["body"] as? String ?? "") : nil
+        }
+        if path.hasSuffix("/DeleteUser") {  // Pagos too: MethodResponse says whether it removed the user
+            return response.contains("removed") ? "pagos " + (r["body"] as? String ?? "") : nil
+        }
+        if method == "DELETE" { return path }
+        return nil
+    }
+
+    func testKilledBatchResumesWithoutLossOrDoubleDeletion() async throws {
+        let n = 1000
+        let e = try await E2E(seed: .generated(people: n))
+        let people = e.dir.appendingPathComponent("people.csv").path
+        try WorkflowTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
+        let journal = e.dir.appendingPathComponent("journal.sqlite").path
+        // Slow every vendor down so the batch runs long enough to be killed in the middle.
+        for vendor in ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"] {
+            try await e.fault(["vendor": vendor, "count": 1_000_000, "delay_ms": 3])
+        }
+        let args = ["run", "offboard", "--users", people, "--journal", journal, "--yes", "--json", "--concurrency", "16"]
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            let p = try e.start(args + (round == 0 ? [] : ["--resume"]))
+            try await Task.sleep(nanoseconds: UInt64.random(in: 600_000_000...1_800_000_000, using: &generator))
+            XCTAssertTrue(p.isRunning, "round \(round): the batch ended before it could be killed")
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        let last = try e.erasure(args + ["--resume"])
+        XCTAssertEqual(last.status, 0, String(last.all.suffix(2000)))
+
+        // Everyone is gone from every vendor (EngageLab removes devices a moment after answering).
+        try await e.eventually("every generated person erased", timeout: 10) {
+            let s = try await e.state()
+            func rows(_ v: String, _ k: String) -> [[String: Any]] { (s[v] as? [String: Any])?[k] as? [[String: Any]] ?? [] }
+            let left = rows("dragonpass", "users").filter { ($0["clientUserId"] as? String ?? "").hasPrefix("user-") }.count
+                + rows("engagelab", "devices").filter { ($0["registration_id"] as? String ?? "").hasPrefix("rid") }.count
+                + rows("gafapay", "users").filter { ($0["id"] as? String ?? "").hasPrefix("fe0000") }.count
+                + rows("cubicasa", "users").filter { ($0["id"] as? String ?? "").hasPrefix("00000000-0000-4000-8000-") }.count
+                + ((s["pagos"] as? [String: Any])?["sites"] as? [[String: Any]] ?? []).flatMap { $0["users"] as? [[String: Any]] ?? [] }
+                    .filter { ($0["UserName"] as? String ?? "").hasPrefix("user0") || ($0["UserName"] as? String ?? "").hasPrefix("user1") }.count
+            return left == 0
+        }
+        // Never two successful deletions of one person at one vendor.
+        var seen: [String: Int] = [:]
+        for r in try await e.requests() { if let k = ResumeTests.successfulDeletion(r) { seen[k, default: 0] += 1 } }
+        XCTAssertEqual(seen.filter { $0.value > 1 }.count, 0, "deleted twice: \(seen.filter { $0.value > 1 }.prefix(5))")
+        XCTAssertEqual(seen.count, 5 * n, "one successful deletion per person and vendor")
+
+        // The journal agrees: every (person, vendor) ends deleted, and its chain verifies.
+        let export = try e.erasure(["journal", "export", "--journal", journal, "--format", "jsonl"])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        var final: [String: String] = [:]
+        for line in export.lines {
+            let key = "\(line["person_key"] ?? "") \(line["vendor"] ?? "")"
+            final[key] = line["outcome"] as? String
+        }
+        XCTAssertEqual(final.count, 5 * n, "a receipt for every person at every vendor")
+        XCTAssertEqual(final.values.filter { $0 != "deleted" }.count, 0, "\(Set(final.values))")
+        let verify = try e.erasure(["journal", "verify", "--journal", journal])
+        XCTAssertEqual(verify.status, 0, verify.all)
+        await e.shutdown()
+    }
+
+    func testJournalVerifyNamesAnAlteredOrRemovedReceipt() async throws {
+        let e = try await E2E()
+        let journal = e.dir.appendingPathComponent("j.sqlite").path
+        let r = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--journal", journal])
+        XCTAssertEqual(r.status, 0, r.all)
+        XCTAssertEqual(try e.erasure(["journal", "verify", "--journal", journal]).status, 0)
+        // Alter one receipt with sqlite3, as an auditor's adversary would.
+        let edit = try E2E.exec([journal, "UPDATE receipts SET outcome = 'not_found' WHERE seq = 3"],
+                                cwd: e.dir.path, executable: "/usr/bin/sqlite3")
+        XCTAssertEqual(edit.status, 0, edit.all)
+        let altered = try e.erasure(["journal", "verify", "--journal", journal])
+        XCTAssertEqual(altered.status, 1, altered.all)
+        XCTAssertTrue(altered.all.contains("3"), "verify must name receipt 3: \(altered.all)")
+        await e.shutdown()
+    }
+
+    func testNoSecretInTheJournalFile() async throws {
+        let e = try await E2E()
+        let journal = e.dir.appendingPathComponent("secret-check.sqlite").path
+        _ = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--journal", journal, "--dry-run"])
+        _ = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--journal", journal])
+        try await e.fault(["vendor": "gafapay", "method": "GET", "count": 1, "status": 200,
+                           "body": "{\"success\":0,\"error\":[\"TOKEN \(e.secrets.first ?? "")\"],\"data\":null}"])
+        _ = try e.erasure(["delete", "gafapay", "id=9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c", "--journal", journal])
+        var bytes = Data()
+        for suffix in ["", "-wal", "-shm"] {
+            if let d = FileManager.default.contents(atPath: journal + suffix) { bytes.append(d) }
+        }
+        XCTAssertGreaterThan(bytes.count, 0)
+        for secret in e.secrets {
+            XCTAssertNil(bytes.range(of: Data(secret.utf8)), "secret found in the journal")
+        }
+        await e.shutdown()
+    }
+}

@@ -181,7 +181,7 @@ public struct EngageLabDevice: Codable, Sendable, Equatable {
     public var alias: String?
     public var tags: [String]
     public var platform: String
-    /// State output only: true while an accepted DELETE has not taken effect yet.
+    /// State output only: true while an accepted DELETE has not taken effect yet (ignored in a seed).
     public var deleting: Bool?
     enum CodingKeys: String, CodingKey { case registrationId = "registration_id", alias, tags, platform, deleting }
     public init(registrationId: String, alias: String? = nil, tags: [String] = [], platform: String = "android") {
@@ -193,7 +193,7 @@ public struct EngageLabDevice: Codable, Sendable, Equatable {
         alias = try c.decodeIfPresent(String.self, forKey: .alias)
         tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
         platform = try c.decodeIfPresent(String.self, forKey: .platform) ?? "android"
-        deleting = nil  // a seed never starts with a pending delete
+        deleting = try c.decodeIfPresent(Bool.self, forKey: .deleting)  // informative only: a seed starts with no pending delete
     }
 }
 

@@ -18,7 +18,8 @@ final class DragonPassTests: SandboxTestCase {
         let first = try await send(.POST, path, headers: dragonpassHeaders, body: body)
         XCTAssertEqual(first.status, 200)
         XCTAssertEqual(first.body, #"{"code":0,"msg":"User successfully deleted."}"#)
-        XCTAssertFalse(try await state().dragonpass.users.contains { $0.clientUserId == ada })
+        let v1 = try await state()
+        XCTAssertFalse(v1.dragonpass.users.contains { $0.clientUserId == ada })
 
         let again = try await send(.POST, path, headers: dragonpassHeaders, body: body)
         XCTAssertEqual(again.status, 200)
@@ -35,7 +36,8 @@ final class DragonPassTests: SandboxTestCase {
                                      body: #"{"clientUserId":"nobody"}"#)
         XCTAssertEqual(missing.body, #"{"code":40401,"msg":"User does not exist."}"#)
         // search is read-only
-        XCTAssertTrue(try await state().dragonpass.users.contains { $0.clientUserId == ada })
+        let v2 = try await state()
+        XCTAssertTrue(v2.dragonpass.users.contains { $0.clientUserId == ada })
     }
 
     func testHS256JWTAcceptedOnlyWithRightSecretIssuerAndFutureExpiry() async throws {
@@ -52,7 +54,8 @@ final class DragonPassTests: SandboxTestCase {
         let none = "\(noneHeader).\(parts[1])."
         let n = try await send(.POST, path, headers: replacing(dragonpassHeaders, "Authorization", with: "Bearer \(none)"), body: body)
         XCTAssertEqual(n.status, 401)
-        XCTAssertTrue(try await state().dragonpass.users.contains { $0.clientUserId == ada })
+        let v3 = try await state()
+        XCTAssertTrue(v3.dragonpass.users.contains { $0.clientUserId == ada })
 
         let ok = try await send(.POST, path, headers: replacing(dragonpassHeaders, "Authorization", with: "Bearer \(validJWT)"), body: body)
         XCTAssertEqual(ok.status, 200)
@@ -66,7 +69,8 @@ final class DragonPassTests: SandboxTestCase {
             XCTAssertEqual(a.status, 401, "\(auth ?? "no auth")")
             XCTAssertEqual(a.body, #"{"code":401,"msg":"Unauthorized"}"#)
         }
-        XCTAssertTrue(try await state().dragonpass.users.contains { $0.clientUserId == ada })
+        let v4 = try await state()
+        XCTAssertTrue(v4.dragonpass.users.contains { $0.clientUserId == ada })
     }
 
     func testProgramIdIsRequiredAndChecked() async throws {
@@ -76,7 +80,8 @@ final class DragonPassTests: SandboxTestCase {
         XCTAssertEqual(missing.body, #"{"code":40001,"msg":"X-Program-ID is required."}"#)
         let wrong = try await send(.POST, path, headers: replacing(dragonpassHeaders, "X-Program-ID", with: "999"), body: body)
         XCTAssertEqual(wrong.body, #"{"code":40003,"msg":"Invalid X-Program-ID."}"#)
-        XCTAssertTrue(try await state().dragonpass.users.contains { $0.clientUserId == ada })
+        let v5 = try await state()
+        XCTAssertTrue(v5.dragonpass.users.contains { $0.clientUserId == ada })
     }
 
     func testBadBodyUnknownPathAndWrongMethod() async throws {

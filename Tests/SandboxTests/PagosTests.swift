@@ -45,7 +45,8 @@ final class PagosTests: SandboxTestCase {
             assertPagosHeaders(a)
             XCTAssertEqual(a.body, authFailure)
         }
-        XCTAssertTrue(try await state().pagos.sites[0].users.contains { $0.userName == "ada.lovelace" })
+        let v1 = try await state()
+        XCTAssertTrue(v1.pagos.sites[0].users.contains { $0.userName == "ada.lovelace" })
     }
 
     func testUnknownSiteFailsWithSuccessFalse() async throws {

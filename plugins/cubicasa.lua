@@ -12,6 +12,9 @@
 -- Auth: "api-key: <key>" header (CONFIRMED).
 -- Not confirmed: error bodies (UNKNOWN); 404 for an unknown id is how third-party clients read it
 --   (SECONDARY) -> not_found; 401/403 -> failed.
+-- Batches: every lookup walks the list, so pages are kept for `list_cache_seconds` (default 60) and
+--   shared by every person of the run: a batch reads each page about once instead of once per
+--   person. A page fetched by one coroutine is awaited by the others. Set 0 to always re-read.
 
 local plugin = {
   name = "cubicasa",
@@ -23,6 +26,7 @@ local plugin = {
     api_key = { required = true, secret = true },
     page_limit = { default = 20, type = "integer", doc = "users per page when searching by email" },
     max_pages = { default = 10000, type = "integer", doc = "give up an email search after this many pages" },
+    list_cache_seconds = { default = 60, type = "number", doc = "how long a page of the user list is reused" },
   },
   identity = { "id", "email" },
 }
@@ -40,10 +44,15 @@ local function same(a, b)
   return type(a) == "string" and type(b) == "string" and a:lower() == b:lower()
 end
 
--- Walks GET /users page by page until `match(item)` is true.
-local function find(ctx, match)
-  local offset = 0
-  for _ = 1, ctx.config.max_pages do
+local pages, loading = {}, {}   -- offset -> { page, at }; offsets being fetched right now
+
+local function fetch(ctx, offset)
+  local ttl = ctx.config.list_cache_seconds
+  while loading[offset] do ctx.sleep(0.005) end
+  local cached = pages[offset]
+  if cached and ttl > 0 and ctx.now() - cached.at < ttl then return cached.page end
+  loading[offset] = true
+  local ok, result = pcall(function()
     local resp = ctx.http.get(ctx.url(ctx.config.base_url, "users"), {
       headers = headers(ctx), query = { limit = tostring(ctx.config.page_limit), offset = tostring(offset) },
     })
@@ -52,6 +61,19 @@ local function find(ctx, match)
     if type(page) ~= "table" or type(page.items) ~= "table" or type(page.pagination) ~= "table" then
       error({ message = "CubiCasa user list answer has no items/pagination", retryable = false })
     end
+    return page
+  end)
+  loading[offset] = nil
+  if not ok then error(result, 0) end
+  if ttl > 0 then pages[offset] = { page = result, at = ctx.now() } end
+  return result
+end
+
+-- Walks GET /users page by page until `match(item)` is true.
+local function find(ctx, match)
+  local offset = 0
+  for _ = 1, ctx.config.max_pages do
+    local page = fetch(ctx, offset)
     for _, item in ipairs(page.items) do
       if match(item) then return item end
     end

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Sandbox
 import XCTest
 
@@ -142,13 +143,14 @@ final class E2E: @unchecked Sendable {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         // Read both pipes while the process runs so a large output cannot block it.
-        var outData = Data(), errData = Data()
+        let outBox = DataBox(), errBox = DataBox()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         group.wait()
+        let outData = outBox.data, errData = errBox.data
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
@@ -205,6 +207,8 @@ final class E2E: @unchecked Sendable {
         XCTFail("timed out waiting for \(what)")
     }
 }
+
+final class DataBox: @unchecked Sendable { var data = Data() }
 
 /// The sample person of the sandbox (docs/sandbox.md).
 enum Ada {

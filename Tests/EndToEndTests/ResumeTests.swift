@@ -46,12 +46,16 @@ final class ResumeTests: XCTestCase {
         try await e.eventually("every generated person erased", timeout: 10) {
             let s = try await e.state()
             func rows(_ v: String, _ k: String) -> [[String: Any]] { (s[v] as? [String: Any])?[k] as? [[String: Any]] ?? [] }
-            let left = rows("dragonpass", "users").filter { ($0["clientUserId"] as? String ?? "").hasPrefix("user-") }.count
-                + rows("engagelab", "devices").filter { ($0["registration_id"] as? String ?? "").hasPrefix("rid") }.count
-                + rows("gafapay", "users").filter { ($0["id"] as? String ?? "").hasPrefix("fe0000") }.count
-                + rows("cubicasa", "users").filter { ($0["id"] as? String ?? "").hasPrefix("00000000-0000-4000-8000-") }.count
-                + ((s["pagos"] as? [String: Any])?["sites"] as? [[String: Any]] ?? []).flatMap { $0["users"] as? [[String: Any]] ?? [] }
-                    .filter { ($0["UserName"] as? String ?? "").hasPrefix("user0") || ($0["UserName"] as? String ?? "").hasPrefix("user1") }.count
+            var left = rows("dragonpass", "users").filter { ($0["clientUserId"] as? String ?? "").hasPrefix("user-") }.count
+            left += rows("engagelab", "devices").filter { ($0["registration_id"] as? String ?? "").hasPrefix("rid") }.count
+            left += rows("gafapay", "users").filter { ($0["id"] as? String ?? "").hasPrefix("fe0000") }.count
+            left += rows("cubicasa", "users").filter { ($0["id"] as? String ?? "").hasPrefix("00000000-0000-4000-8000-") }.count
+            let sites = (s["pagos"] as? [String: Any])?["sites"] as? [[String: Any]] ?? []
+            let pagosUsers: [[String: Any]] = sites.flatMap { $0["users"] as? [[String: Any]] ?? [] }
+            left += pagosUsers.filter { name in
+                let n = name["UserName"] as? String ?? ""
+                return n.hasPrefix("user") && n.dropFirst(4).allSatisfy(\.isNumber)
+            }.count
             return left == 0
         }
         // Never two successful deletions of one person at one vendor.

@@ -20,6 +20,11 @@ extension Engine {
                 guard let person = context as? PersonRun else { throw HostError("vendor handles can only be used inside a workflow") }
                 return try await person.act(engine: engine(), args)
             },
+            "sleep": .async { args, _ in
+                let seconds = min(max(LuaConv.double(args.first) ?? 0, 0), 60)
+                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                return []
+            },
             "url": .sync { call in try engine().hostURL(&call) },
             "basic": .sync { call in try engine().hostBasic(&call) },
             "jwt": .sync { call in call.push(LuaConv.s(try engine().jwt(try call.argument(1)))) },

@@ -92,6 +92,7 @@ function M.install(name, plugin, config, dry_run)
     url = host.url,
     uuid = host.uuid,
     now = host.now,
+    sleep = host.sleep,
   }
   plugins[name] = { plugin = plugin, ctx = ctx }
 end

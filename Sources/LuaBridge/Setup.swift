@@ -15,7 +15,7 @@ extension LuaCore {
         let code = Array(luaPrelude.utf8)
         let status = code.withUnsafeBufferPointer { b in
             b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { p in
-                erasure_loadbuffer(L, p, b.count, "=prelude", "t")
+                erasure_loadbuffer(L, p, b.count, "=sandbox", "t")
             }
         }
         guard status == LUA_OK else { throw LuaError(kind: .syntax, message: "prelude: \(describe(L, -1))") }
@@ -124,10 +124,11 @@ extension LuaCore {
         return (co, ref)
     }
 
-    /// Recycles a finished (or reset) thread.
-    func releaseThread(_ co: LuaState, _ ref: Int32) {
-        if threadPool.count < 64 && lua_status(co) == LUA_OK {
-            lua_settop(co, 0)
+    /// Recycles a thread that finished normally; drops any other. (A thread stopped by an error
+    /// raised in the count hook keeps `allowhook` off in Lua 5.4.4 even after lua_resetthread,
+    /// so it must never run again.)
+    func releaseThread(_ co: LuaState, _ ref: Int32, reusable: Bool = true) {
+        if reusable && threadPool.count < 64 && lua_status(co) == LUA_OK {
             threadPool.append((co, ref))
         } else {
             luaL_unref(L, erasure_registryindex(), ref)

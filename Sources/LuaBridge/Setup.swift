@@ -67,7 +67,7 @@ extension LuaCore {
     func register(module: String, _ functions: [String: HostFunction]) {
         pushModuleTable(module)
         for (name, function) in functions.sorted(by: { $0.key < $1.key }) {
-            let fn = RegisteredFunction(name: "\(module).\(name)", function: function)
+            let fn = RegisteredFunction(name: "\(module).\(name)", function: function, core: self)
             functions_append(fn)
             lua_pushstring(L, name)
             erasure_push_host_function(L, Unmanaged.passUnretained(self).toOpaque(),

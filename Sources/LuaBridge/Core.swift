@@ -20,6 +20,7 @@ final class LuaCore: @unchecked Sendable {
     var modulesRef: Int32 = LUA_NOREF
     var makeEnvRef: Int32 = LUA_NOREF
     var rootsRef: Int32 = LUA_NOREF
+    var globalsRef: Int32 = LUA_NOREF
     var envRefs: [Int32] = []
 
     var threadPool: [(thread: LuaState, ref: Int32)] = []

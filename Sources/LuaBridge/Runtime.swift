@@ -58,6 +58,13 @@ public actor LuaRuntime {
         core.register(module: module, functions)
     }
 
+    /// Registers a host function as a plain global (e.g. `print`) in every environment,
+    /// existing and future.
+    public func register(global name: String, _ function: HostFunction) {
+        core.drainReleases()
+        core.register(global: name, function)
+    }
+
     /// Sets a plain value in a module (e.g. a constant), in every environment.
     public func setModuleValue(module: String, key: String, value: LuaValue) throws {
         core.drainReleases()

@@ -21,9 +21,10 @@ extension LuaCore {
         guard status == LUA_OK else { throw LuaError(kind: .syntax, message: "prelude: \(describe(L, -1))") }
         lua_pushlightuserdata(L, erasure_host_sentinel())
         lua_pushlightuserdata(L, erasure_null_sentinel())
-        guard erasure_pcall(L, 2, 5, 0) == LUA_OK else {
+        guard erasure_pcall(L, 2, 6, 0) == LUA_OK else {
             throw LuaError(kind: .runtime, message: "prelude: \(describe(L, -1))")
         }
+        globalsRef = luaL_ref(L, erasure_registryindex())
         rootsRef = luaL_ref(L, erasure_registryindex())
         modulesRef = luaL_ref(L, erasure_registryindex())
         objectMarker = luaL_ref(L, erasure_registryindex())
@@ -79,6 +80,26 @@ extension LuaCore {
     }
 
     private func functions_append(_ fn: RegisteredFunction) { self.functions.append(fn) }
+
+    /// A host function as a plain global in every environment, existing and future.
+    func register(global name: String, _ function: HostFunction) {
+        let fn = RegisteredFunction(name: name, function: function, core: self)
+        functions_append(fn)
+        lua_rawgeti(L, erasure_registryindex(), lua_Integer(globalsRef))
+        lua_pushstring(L, name)
+        erasure_push_host_function(L, Unmanaged.passUnretained(self).toOpaque(),
+                                   Unmanaged.passUnretained(fn).toOpaque(), name)
+        lua_rawset(L, -3)
+        for env in envRefs {
+            lua_rawgeti(L, erasure_registryindex(), lua_Integer(env))
+            lua_pushstring(L, name)
+            lua_pushstring(L, name)
+            lua_rawget(L, -4)  // GLOBALS[name]
+            lua_rawset(L, -3)
+            erasure_pop(L, 1)
+        }
+        lua_settop(L, 0)
+    }
 
     func registerCFunction(module: String, name: String, _ f: lua_CFunction) {
         pushModuleTable(module)

@@ -45,3 +45,9 @@ actor Gate {
         await withCheckedContinuation { continuations.append($0) }
     }
 }
+
+/// Mutable state shared with a sync host function (which only ever runs on the runtime's actor).
+final class UnsafeSendableBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ v: T) { value = v }
+}

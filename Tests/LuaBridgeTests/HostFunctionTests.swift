@@ -232,3 +232,19 @@ final class HostFunctionTests: XCTestCase {
         XCTAssertEqual(rb, [1, "1.2"])
     }
 }
+
+final class HostGlobalTests: XCTestCase {
+    func testGlobalHostFunctionInEveryEnvironment() async throws {
+        let rt = try LuaRuntime(limits: LuaLimits())
+        let a = await rt.newEnvironment(name: "a")
+        let lines = UnsafeSendableBox<[String]>([])
+        await rt.register(global: "print", .sync { call in
+            lines.value.append(try (1...max(call.count, 1)).map { try call.string($0) }.joined(separator: "\t"))
+        })
+        let b = await rt.newEnvironment(name: "b")
+        _ = try await rt.evaluate("print('from a', 1)", in: a)
+        _ = try await rt.evaluate("print('from b') print = nil", in: b)
+        _ = try await rt.evaluate("print('a again')", in: a)
+        XCTAssertEqual(lines.value, ["from a\t1", "from b", "a again"])
+    }
+}

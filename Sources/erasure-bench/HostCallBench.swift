@@ -25,9 +25,9 @@ enum HostCallBench {
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
-        // interleave to spread noise; keep the best of three
+        // interleave to spread noise; keep the best of five
         var cBest = Double.infinity, swiftBest = Double.infinity
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             cBest = min(cBest, try await measure(fns[0]))
             swiftBest = min(swiftBest, try await measure(fns[1]))
         }

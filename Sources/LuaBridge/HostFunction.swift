@@ -37,7 +37,7 @@ public struct HostCall {
     /// Number of arguments Lua passed.
     public let count: Int
     var results: Int32 = 0
-    var pushError: Error?
+    // (a failed push is recorded in the core, keeping this struct trivial to copy and destroy)
 
     init(L: LuaState, fn: Unmanaged<RegisteredFunction>) {
         self.L = L
@@ -135,13 +135,19 @@ public struct HostCall {
     /// Pushes one result. A value that cannot be pushed (a function of another runtime)
     /// makes the host call fail with a Lua error.
     public mutating func push(_ value: LuaValue) {
-        guard pushError == nil else { return }
-        do {
-            try fnRef._withUnsafeGuaranteedRef { try $0.core.push(L, value) }
-            results += 1
-        } catch {
-            pushError = error
+        let L = self.L
+        let ok: Bool = fnRef._withUnsafeGuaranteedRef { fn in
+            guard fn.st.pointee.host_push_failed == 0 else { return false }
+            do {
+                try fn.core.push(L, value)
+                return true
+            } catch {
+                fn.core.hostPushError = error
+                fn.st.pointee.host_push_failed = 1
+                return false
+            }
         }
+        if ok { results += 1 }
     }
     public mutating func push(contentsOf values: [LuaValue]) {
         for v in values { push(v) }
@@ -171,8 +177,12 @@ private func dispatchSync(_ L: LuaState, _ ref: Unmanaged<RegisteredFunction>, _
     var call = HostCall(L: L, fn: ref)
     do {
         try body(&call)
-        if let e = call.pushError { throw e }
+        if st.pointee.host_push_failed != 0 {
+            throw fn.core.hostPushError ?? LuaError(kind: .conversion, message: "cannot push a value")
+        }
     } catch {
+        st.pointee.host_push_failed = 0
+        fn.core.hostPushError = nil
         lua_settop(L, 0)
         fn.core.pushError(L, error)
         return ERASURE_ERR

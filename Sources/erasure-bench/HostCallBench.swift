@@ -25,6 +25,12 @@ enum HostCallBench {
             let d = ContinuousClock.now - start
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
+        // `--only c|swift`: one side only (e.g. under `perf stat`, to compare instruction counts)
+        if let i = args.firstIndex(of: "--only"), i + 1 < args.count {
+            let t = try await measure(args[i + 1] == "c" ? fns[0] : fns[1])
+            print(String(format: "  %@ no-op: %.1f ns/call", args[i + 1], t / Double(calls) * 1e9))
+            return
+        }
         // interleave to spread noise; keep the best of five
         var cBest = Double.infinity, swiftBest = Double.infinity
         for _ in 0..<5 {

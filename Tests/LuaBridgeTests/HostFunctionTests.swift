@@ -248,3 +248,19 @@ final class HostGlobalTests: XCTestCase {
         XCTAssertEqual(lines.value, ["from a\t1", "from b", "a again"])
     }
 }
+
+final class HostPushTests: XCTestCase {
+    func testAValueThatCannotBePushedIsALuaError() async throws {
+        let (other, oenv) = try await makeRuntime()
+        let foreign = try await other.evaluate("return function() end", in: oenv)[0]
+        let (rt, env) = try await makeRuntime()
+        await rt.register(module: "m", [
+            "bad": .sync { call in call.push(1); call.push(foreign) },
+            "good": .sync { call in call.push("fine") },
+        ])
+        let r = try await rt.evaluate("local ok, e = pcall(m.bad) return ok, e, m.good()", in: env)
+        XCTAssertEqual(r[0], false)
+        XCTAssertTrue(r[1].stringValue?.contains("another Lua runtime") ?? false, "\(r[1])")
+        XCTAssertEqual(r[2], "fine")
+    }
+}

@@ -34,6 +34,7 @@ typedef struct erasure_state {
   int enforce;           // the limit applies only while Lua code runs (not while Swift pushes)
   int consecutive_failures;
   erasure_call *active;  // the call whose coroutine is being resumed right now
+  int host_push_failed;  // a sync host function could not push a value (error kept by Swift)
 } erasure_state;
 
 #define ERASURE_HOOK_COUNT 1000

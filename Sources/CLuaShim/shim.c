@@ -120,7 +120,7 @@ static int erasure_continue(lua_State *L, int status, lua_KContext ctx) {
 }
 
 static int erasure_trampoline(lua_State *L) {
-  int n = g_dispatch(L, lua_touserdata(L, lua_upvalueindex(1)), lua_touserdata(L, lua_upvalueindex(2)));
+  int n = g_dispatch(L, NULL, lua_touserdata(L, lua_upvalueindex(2)));
   if (n >= 0) return n;
   if (n == ERASURE_YIELD) {
     lua_settop(L, 0);

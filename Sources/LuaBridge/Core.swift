@@ -13,6 +13,8 @@ final class LuaCore: @unchecked Sendable {
     var functions: [RegisteredFunction] = []
     /// The call whose coroutine is being resumed right now (owner of any host call made).
     var activeCall: CallState?
+    /// A value a sync host function could not push (reported when the function returns).
+    var hostPushError: Error?
 
     // registry references set up by the prelude
     var arrayMarker: Int32 = LUA_NOREF
@@ -20,6 +22,7 @@ final class LuaCore: @unchecked Sendable {
     var modulesRef: Int32 = LUA_NOREF
     var makeEnvRef: Int32 = LUA_NOREF
     var rootsRef: Int32 = LUA_NOREF
+    var globalsRef: Int32 = LUA_NOREF
     var envRefs: [Int32] = []
 
     var threadPool: [(thread: LuaState, ref: Int32)] = []

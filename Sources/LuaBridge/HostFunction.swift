@@ -16,28 +16,37 @@ public enum HostFunction: @unchecked Sendable {
 final class RegisteredFunction {
     let name: String        // "module.function"
     let function: HostFunction
-    init(name: String, function: HostFunction) {
+    unowned(unsafe) let core: LuaCore  // the core owns its functions
+    let st: UnsafeMutablePointer<erasure_state>
+    // the sync body apart, so the hot path does not copy the enum payload
+    let syncBody: ((inout HostCall) throws -> Void)?
+    init(name: String, function: HostFunction, core: LuaCore) {
         self.name = name
         self.function = function
+        self.core = core
+        self.st = core.st
+        if case .sync(let body) = function { syncBody = body } else { syncBody = nil }
     }
 }
 
 /// The view a synchronous host function gets of its call. Valid only during the call.
+/// (Holds unretained references: it must not escape the host function.)
 public struct HostCall {
     let L: LuaState
-    let core: LuaCore
-    let fn: RegisteredFunction
+    let fnRef: Unmanaged<RegisteredFunction>
     /// Number of arguments Lua passed.
     public let count: Int
     var results: Int32 = 0
-    var pushError: Error?
+    // (a failed push is recorded in the core, keeping this struct trivial to copy and destroy)
 
-    init(L: LuaState, core: LuaCore, fn: RegisteredFunction) {
+    init(L: LuaState, fn: Unmanaged<RegisteredFunction>) {
         self.L = L
-        self.core = core
-        self.fn = fn
+        self.fnRef = fn
         self.count = Int(lua_gettop(L))
     }
+
+    var fn: RegisteredFunction { fnRef.takeUnretainedValue() }
+    var core: LuaCore { fnRef._withUnsafeGuaranteedRef { $0.core } }
 
     /// "module.function", as Lua code calls it.
     public var name: String { fn.name }
@@ -126,13 +135,19 @@ public struct HostCall {
     /// Pushes one result. A value that cannot be pushed (a function of another runtime)
     /// makes the host call fail with a Lua error.
     public mutating func push(_ value: LuaValue) {
-        guard pushError == nil else { return }
-        do {
-            try core.push(L, value)
-            results += 1
-        } catch {
-            pushError = error
+        let L = self.L
+        let ok: Bool = fnRef._withUnsafeGuaranteedRef { fn in
+            guard fn.st.pointee.host_push_failed == 0 else { return false }
+            do {
+                try fn.core.push(L, value)
+                return true
+            } catch {
+                fn.core.hostPushError = error
+                fn.st.pointee.host_push_failed = 1
+                return false
+            }
         }
+        if ok { results += 1 }
     }
     public mutating func push(contentsOf values: [LuaValue]) {
         for v in values { push(v) }
@@ -144,60 +159,74 @@ public struct HostCall {
 // MARK: - the dispatcher the C trampoline calls
 
 let erasureDispatch: @convention(c) (LuaState?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = {
-    L, corePtr, fnPtr in
-    let L = L!
-    let core = Unmanaged<LuaCore>.fromOpaque(corePtr!).takeUnretainedValue()
-    let fn = Unmanaged<RegisteredFunction>.fromOpaque(fnPtr!).takeUnretainedValue()
-    let st = core.st
+    L, _, fnPtr in
+    let ref = Unmanaged<RegisteredFunction>.fromOpaque(fnPtr!)
+    return ref._withUnsafeGuaranteedRef { fn in
+        if let body = fn.syncBody { return dispatchSync(L!, ref, fn, body) }
+        return dispatchAsync(L!, fn)
+    }
+}
+
+@inline(__always)
+private func dispatchSync(_ L: LuaState, _ ref: Unmanaged<RegisteredFunction>, _ fn: RegisteredFunction,
+                          _ body: (inout HostCall) throws -> Void) -> Int32 {
+    let st = fn.st
     let enforce = st.pointee.enforce
     st.pointee.enforce = 0  // "host mode": pushing from Swift never raises
     defer { st.pointee.enforce = enforce }
-    switch fn.function {
-    case .sync(let body):
-        var call = HostCall(L: L, core: core, fn: fn)
-        do {
-            try body(&call)
-            if let e = call.pushError { throw e }
-        } catch {
-            lua_settop(L, 0)
-            core.pushError(L, error)
-            return ERASURE_ERR
+    var call = HostCall(L: L, fn: ref)
+    do {
+        try body(&call)
+        if st.pointee.host_push_failed != 0 {
+            throw fn.core.hostPushError ?? LuaError(kind: .conversion, message: "cannot push a value")
         }
-        if st.pointee.limit != 0 && st.pointee.used > st.pointee.limit {
-            return core.memoryExceeded(L)
-        }
-        return call.results
-    case .async(let body):
-        guard let owner = core.activeCall else {
-            lua_settop(L, 0)
-            lua_pushstring(L, "async host function '\(fn.name)' called outside a call")
-            return ERASURE_ERR
-        }
-        if owner.c.pointee.killed != ERASURE_KILL_NONE || erasure_call_cancelled(owner.c) != 0 {
-            lua_settop(L, 0)
-            lua_pushstring(L, String(cString: erasure_kill_message(owner.c.pointee.killed == ERASURE_KILL_NONE
-                ? ERASURE_KILL_CANCELLED : owner.c.pointee.killed)))
-            return ERASURE_ERR
-        }
-        if lua_isyieldable(L) == 0 {
-            lua_settop(L, 0)
-            lua_pushstring(L, core.cannotYieldMessage(fn.name))
-            return ERASURE_ERR
-        }
-        let args: [LuaValue]
-        do {
-            var call = HostCall(L: L, core: core, fn: fn)
-            args = try call.arguments()
-            call.results = 0
-        } catch {
-            lua_settop(L, 0)
-            core.pushError(L, error)
-            return ERASURE_ERR
-        }
-        let context = owner.context
-        owner.pending = { try await body(args, context) }
-        return ERASURE_YIELD
+    } catch {
+        st.pointee.host_push_failed = 0
+        fn.core.hostPushError = nil
+        lua_settop(L, 0)
+        fn.core.pushError(L, error)
+        return ERASURE_ERR
     }
+    if st.pointee.limit != 0 && st.pointee.used > st.pointee.limit {
+        return fn.core.memoryExceeded(L)
+    }
+    return call.results
+}
+
+private func dispatchAsync(_ L: LuaState, _ fn: RegisteredFunction) -> Int32 {
+    guard case .async(let body) = fn.function else { return ERASURE_ERR }
+    let core = fn.core
+    let st = fn.st
+    let enforce = st.pointee.enforce
+    st.pointee.enforce = 0
+    defer { st.pointee.enforce = enforce }
+    guard let owner = core.activeCall else {
+        lua_settop(L, 0)
+        lua_pushstring(L, "async host function '\(fn.name)' called outside a call")
+        return ERASURE_ERR
+    }
+    if owner.c.pointee.killed != ERASURE_KILL_NONE || erasure_call_cancelled(owner.c) != 0 {
+        lua_settop(L, 0)
+        lua_pushstring(L, String(cString: erasure_kill_message(owner.c.pointee.killed == ERASURE_KILL_NONE
+            ? ERASURE_KILL_CANCELLED : owner.c.pointee.killed)))
+        return ERASURE_ERR
+    }
+    if lua_isyieldable(L) == 0 {
+        lua_settop(L, 0)
+        lua_pushstring(L, core.cannotYieldMessage(fn.name))
+        return ERASURE_ERR
+    }
+    let args: [LuaValue]
+    do {
+        args = try HostCall(L: L, fn: Unmanaged.passUnretained(fn)).arguments()
+    } catch {
+        lua_settop(L, 0)
+        core.pushError(L, error)
+        return ERASURE_ERR
+    }
+    let context = owner.context
+    owner.pending = { try await body(args, context) }
+    return ERASURE_YIELD
 }
 
 extension LuaCore {

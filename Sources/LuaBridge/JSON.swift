@@ -48,12 +48,9 @@ public enum JSON {
         case .integer(let i): out += Array(String(i).utf8)
         case .number(let d):
             guard d.isFinite else { throw JSONError(message: "cannot encode \(d) as JSON (NaN and infinity are not JSON)") }
-            if d == d.rounded(), abs(d) < 1e15 {
-                // keep it a float on the way back: 1.0, not 1
-                out += Array(String(d).utf8)
-            } else {
-                out += Array("\(d)".utf8)
-            }
+            // Swift's shortest round-trip form; integral floats keep their ".0" (1.0, not 1),
+            // so they decode back as floats.
+            out += Array(String(d).utf8)
         case .string(let s): try encodeString(s.bytes, into: &out)
         case .function: throw JSONError(message: "cannot encode a function as JSON")
         case .table(let t):

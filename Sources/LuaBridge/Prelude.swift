@@ -1,6 +1,7 @@
 /// Lua code run once per state, with the full (trusted) standard library, before any plugin.
 /// Arguments: the host-yield sentinel and json.null. Returns make_env, the json array and
-/// object marker metatables, the module table and the set of call-root threads.
+/// object marker metatables, the module table, the set of call-root threads and the table of
+/// host globals.
 let luaPrelude = #"""
 local SENTINEL, NULL = ...
 local _G = _G
@@ -72,6 +73,9 @@ local function safe_collectgarbage(opt, ...)
 end
 
 local function safe_setmetatable(t, mt)
+  if type(t) ~= "table" then
+    error("bad argument #1 to 'setmetatable' (table expected, got " .. type(t) .. ")", 2)
+  end
   if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
     error("__gc metamethods are not allowed in the sandbox", 2)
   end
@@ -84,6 +88,7 @@ local safe_os = { time = os.time, clock = os.clock, date = os.date }
 local ARRAY_MT = { __metatable = "json.array" }
 local OBJECT_MT = { __metatable = "json.object" }
 local MODULES = {}
+local GLOBALS = {}  -- host functions registered as plain globals (e.g. print)
 local function marker(mt, what)
   return function(t)
     if t == nil then t = {} end
@@ -118,8 +123,9 @@ local function make_env()
   env.os = copy(safe_os)
   env.coroutine = copy(coroutine_lib)
   for name, mod in pairs(MODULES) do env[name] = copy(mod) end
+  for name, value in pairs(GLOBALS) do env[name] = value end
   return env
 end
 
-return make_env, ARRAY_MT, OBJECT_MT, MODULES, ROOTS
+return make_env, ARRAY_MT, OBJECT_MT, MODULES, ROOTS, GLOBALS
 """#

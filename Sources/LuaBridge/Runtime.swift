@@ -58,6 +58,13 @@ public actor LuaRuntime {
         core.register(module: module, functions)
     }
 
+    /// Registers a host function as a plain global (e.g. `print`) in every environment,
+    /// existing and future.
+    public func register(global name: String, _ function: HostFunction) {
+        core.drainReleases()
+        core.register(global: name, function)
+    }
+
     /// Sets a plain value in a module (e.g. a constant), in every environment.
     public func setModuleValue(module: String, key: String, value: LuaValue) throws {
         core.drainReleases()
@@ -215,6 +222,12 @@ public actor LuaRuntime {
             st.pointee.active = nil
             core.activeCall = nil
 
+            if status == LUA_OK && call.killed != ERASURE_KILL_NONE {
+                // e.g. a memory error swallowed by a pcall: the call is still stopped
+                lua_settop(co, 0)
+                throw finish(call, co, ref, status: LUA_ERRRUN,
+                             message: String(cString: erasure_kill_message(call.killed)))
+            }
             if status == LUA_OK {
                 var results: [LuaValue] = []
                 results.reserveCapacity(Int(nres))
@@ -340,12 +353,18 @@ public actor LuaRuntime {
             if !text.contains(phrase) { text = phrase }
             value = .string(LuaString(text))
         }
-        // reset the coroutine (runs pending to-be-closed variables under the same, killed, call)
-        st.pointee.active = call.c
-        _ = lua_resetthread(co)
-        st.pointee.active = nil
-        lua_settop(co, 0)
-        core.releaseThread(co, ref)
+        // A stopped call's thread is simply dropped: its pending to-be-closed variables do not
+        // run (they could loop with the hook disabled). After an ordinary error the thread is
+        // reset, which runs them under the same call's budget and deadline.
+        if call.killed == ERASURE_KILL_NONE {
+            st.pointee.active = call.c
+            st.pointee.enforce = 1
+            _ = lua_resetthread(co)
+            st.pointee.enforce = 0
+            st.pointee.active = nil
+            lua_settop(co, 0)
+        }
+        core.releaseThread(co, ref, reusable: false)
         return LuaError(kind: kind, message: text, value: value, traceback: traceback)
     }
 }

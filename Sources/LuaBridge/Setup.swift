@@ -15,15 +15,16 @@ extension LuaCore {
         let code = Array(luaPrelude.utf8)
         let status = code.withUnsafeBufferPointer { b in
             b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { p in
-                erasure_loadbuffer(L, p, b.count, "=prelude", "t")
+                erasure_loadbuffer(L, p, b.count, "=sandbox", "t")
             }
         }
         guard status == LUA_OK else { throw LuaError(kind: .syntax, message: "prelude: \(describe(L, -1))") }
         lua_pushlightuserdata(L, erasure_host_sentinel())
         lua_pushlightuserdata(L, erasure_null_sentinel())
-        guard erasure_pcall(L, 2, 5, 0) == LUA_OK else {
+        guard erasure_pcall(L, 2, 6, 0) == LUA_OK else {
             throw LuaError(kind: .runtime, message: "prelude: \(describe(L, -1))")
         }
+        globalsRef = luaL_ref(L, erasure_registryindex())
         rootsRef = luaL_ref(L, erasure_registryindex())
         modulesRef = luaL_ref(L, erasure_registryindex())
         objectMarker = luaL_ref(L, erasure_registryindex())
@@ -67,7 +68,7 @@ extension LuaCore {
     func register(module: String, _ functions: [String: HostFunction]) {
         pushModuleTable(module)
         for (name, function) in functions.sorted(by: { $0.key < $1.key }) {
-            let fn = RegisteredFunction(name: "\(module).\(name)", function: function)
+            let fn = RegisteredFunction(name: "\(module).\(name)", function: function, core: self)
             functions_append(fn)
             lua_pushstring(L, name)
             erasure_push_host_function(L, Unmanaged.passUnretained(self).toOpaque(),
@@ -79,6 +80,26 @@ extension LuaCore {
     }
 
     private func functions_append(_ fn: RegisteredFunction) { self.functions.append(fn) }
+
+    /// A host function as a plain global in every environment, existing and future.
+    func register(global name: String, _ function: HostFunction) {
+        let fn = RegisteredFunction(name: name, function: function, core: self)
+        functions_append(fn)
+        lua_rawgeti(L, erasure_registryindex(), lua_Integer(globalsRef))
+        lua_pushstring(L, name)
+        erasure_push_host_function(L, Unmanaged.passUnretained(self).toOpaque(),
+                                   Unmanaged.passUnretained(fn).toOpaque(), name)
+        lua_rawset(L, -3)
+        for env in envRefs {
+            lua_rawgeti(L, erasure_registryindex(), lua_Integer(env))
+            lua_pushstring(L, name)
+            lua_pushstring(L, name)
+            lua_rawget(L, -4)  // GLOBALS[name]
+            lua_rawset(L, -3)
+            erasure_pop(L, 1)
+        }
+        lua_settop(L, 0)
+    }
 
     func registerCFunction(module: String, name: String, _ f: lua_CFunction) {
         pushModuleTable(module)
@@ -124,10 +145,11 @@ extension LuaCore {
         return (co, ref)
     }
 
-    /// Recycles a finished (or reset) thread.
-    func releaseThread(_ co: LuaState, _ ref: Int32) {
-        if threadPool.count < 64 && lua_status(co) == LUA_OK {
-            lua_settop(co, 0)
+    /// Recycles a thread that finished normally; drops any other. (A thread stopped by an error
+    /// raised in the count hook keeps `allowhook` off in Lua 5.4.4 even after lua_resetthread,
+    /// so it must never run again.)
+    func releaseThread(_ co: LuaState, _ ref: Int32, reusable: Bool = true) {
+        if reusable && threadPool.count < 64 && lua_status(co) == LUA_OK {
             threadPool.append((co, ref))
         } else {
             luaL_unref(L, erasure_registryindex(), ref)

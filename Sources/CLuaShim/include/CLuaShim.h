@@ -34,6 +34,7 @@ typedef struct erasure_state {
   int enforce;           // the limit applies only while Lua code runs (not while Swift pushes)
   int consecutive_failures;
   erasure_call *active;  // the call whose coroutine is being resumed right now
+  int host_push_failed;  // a sync host function could not push a value (error kept by Swift)
 } erasure_state;
 
 #define ERASURE_HOOK_COUNT 1000
@@ -51,7 +52,8 @@ const char *erasure_kill_message(int kind);
 #define ERASURE_ERR   (-1)   // an error value was pushed: the trampoline raises it
 #define ERASURE_YIELD (-2)   // an async operation was stored: the trampoline yields
 
-// Swift's dispatcher: (L, core, function) -> n results / ERASURE_ERR / ERASURE_YIELD.
+// Swift's dispatcher: (L, unused (NULL), function) -> n results / ERASURE_ERR / ERASURE_YIELD.
+// `function` is the unretained Swift object of the host function (upvalue 2 of the closure).
 typedef int (*erasure_dispatch_fn)(lua_State *L, void *core, void *function);
 void erasure_set_dispatcher(erasure_dispatch_fn f);
 

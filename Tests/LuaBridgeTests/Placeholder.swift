@@ -1,2 +1,0 @@
-import XCTest
-final class LuaBridgeTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

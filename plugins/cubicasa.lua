@@ -12,9 +12,11 @@
 -- Auth: "api-key: <key>" header (CONFIRMED).
 -- Not confirmed: error bodies (UNKNOWN); 404 for an unknown id is how third-party clients read it
 --   (SECONDARY) -> not_found; 401/403 -> failed.
--- Batches: every lookup walks the list, so pages are kept for `list_cache_seconds` (default 60) and
---   shared by every person of the run: a batch reads each page about once instead of once per
---   person. A page fetched by one coroutine is awaited by the others. Set 0 to always re-read.
+-- Batches: every lookup walks the list, so pages seen in the last `list_cache_seconds` (default 60)
+--   are searched first, shared by every person of the run. A cached page only ever proves PRESENCE
+--   (if the user went since, the DELETE answers 404: not_found). ABSENCE is never read from the
+--   cache: offsets shift while other deletions run, so a user can fall between pages fetched at
+--   different times; "not found" needs two fresh walks of the list that both miss.
 
 local plugin = {
   name = "cubicasa",
@@ -44,13 +46,13 @@ local function same(a, b)
   return type(a) == "string" and type(b) == "string" and a:lower() == b:lower()
 end
 
-local pages, loading = {}, {}   -- offset -> { page, at }; offsets being fetched right now
+local pages, loading = {}, {}   -- offset -> { page, at }; offset -> true while being fetched
 
-local function fetch(ctx, offset)
-  local ttl = ctx.config.list_cache_seconds
+-- Fetches one page (one request per offset at a time: others wait for it and share its answer).
+local function fetch(ctx, offset, since)
   while loading[offset] do ctx.sleep(0.005) end
   local cached = pages[offset]
-  if cached and ttl > 0 and ctx.now() - cached.at < ttl then return cached.page end
+  if cached and cached.at >= since then return cached.page end
   loading[offset] = true
   local ok, result = pcall(function()
     local resp = ctx.http.get(ctx.url(ctx.config.base_url, "users"), {
@@ -65,15 +67,15 @@ local function fetch(ctx, offset)
   end)
   loading[offset] = nil
   if not ok then error(result, 0) end
-  if ttl > 0 then pages[offset] = { page = result, at = ctx.now() } end
+  pages[offset] = { page = result, at = ctx.now() }
   return result
 end
 
--- Walks GET /users page by page until `match(item)` is true.
-local function find(ctx, match)
+-- One walk of GET /users from the first page, each page fetched after `since`, until `match`.
+local function walk(ctx, match, since)
   local offset = 0
   for _ = 1, ctx.config.max_pages do
-    local page = fetch(ctx, offset)
+    local page = fetch(ctx, offset, since)
     for _, item in ipairs(page.items) do
       if match(item) then return item end
     end
@@ -84,6 +86,25 @@ local function find(ctx, match)
     offset = nxt
   end
   error({ message = "CubiCasa user list still had more pages after max_pages", retryable = false })
+end
+
+local function find(ctx, match)
+  local ttl = ctx.config.list_cache_seconds
+  if ttl > 0 then
+    local now = ctx.now()
+    for _, entry in pairs(pages) do
+      if now - entry.at < ttl then
+        for _, item in ipairs(entry.page.items) do
+          if match(item) then return item end
+        end
+      end
+    end
+  end
+  for _ = 1, 2 do
+    local item = walk(ctx, match, ctx.now())
+    if item then return item end
+  end
+  return nil
 end
 
 function plugin.lookup(ctx, user)

@@ -133,6 +133,7 @@ enum Control {
                 fields.append(("body_base64", .bool(true)))
             }
             fields.append(("status", .int(e.status)))
+            if let effect = e.effect { fields.append(("effect", .string(effect))) }
             JSON.object(fields).write(into: &out)
         }
         out += "]}"

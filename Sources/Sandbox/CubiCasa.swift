@@ -42,6 +42,7 @@ enum CubiCasa {
                 core.vendors.cubicasaByEmail.removeValue(forKey: u.email.lowercased())
                 return u
             }) else { return notFound }
+            state.noteEffect("deleted")
             return Reply.json(.ok, .object([("message", .string("User \(removed.email) was deleted successfully"))]))
         }
         // GET /users/{email} (ASSUMED path)

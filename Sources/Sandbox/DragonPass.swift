@@ -39,6 +39,7 @@ enum DragonPass {
         switch route {
         case "users/delete":
             let removed = state.core.withLock { $0.vendors.dragonpass.remove(id) }
+            if removed != nil { state.noteEffect("deleted") }
             return Reply.json(.ok, removed == nil ? userNotFound : deleted)
         default:  // users/search (SECONDARY path; response shape ASSUMED: the envelope's `data` holds the user)
             guard let u = state.core.withLock({ $0.vendors.dragonpass[id] }) else { return Reply.json(.ok, userNotFound) }

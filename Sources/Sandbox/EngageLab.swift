@@ -64,8 +64,10 @@ enum EngageLab {
                 let delay = Double(core.seed.settings.engagelabDeleteDelayMs) / 1000
                 if delay <= 0 {
                     core.vendors.engagelab.remove(v)
+                    state.noteEffect("deleted")
                 } else if core.vendors.engagelabPendingDeletes[v] == nil {
                     core.vendors.engagelabPendingDeletes[v] = now + delay
+                    state.noteEffect("deleted")  // accepted: the device goes after the delay
                 }
                 return .ok(.object([("success", .bool(true))]))
             default:  // aliases GET

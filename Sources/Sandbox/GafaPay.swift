@@ -76,6 +76,7 @@ enum GafaPay {
                 core.vendors.gafapay.remove(id)
                 return .ok
             }
+            if outcome == .ok { state.noteEffect("deleted") }
             // CONFIRMED success literal; unknown id → BASE_ERROR_IN_REMOVING (ASSUMED, "not removable / not found")
             return outcome == .ok ? success(.object([("message", .string("USER_REMOVE_USER_DETAIL_SUCCESSFULLY"))])) : notRemovable
         case .users:
@@ -180,6 +181,7 @@ enum GafaPay {
             core.vendors.gafapay[id] = u
             return .ok
         }
+        if outcome == .ok { state.noteEffect("updated") }
         switch outcome {
         case .missing: return userNotFound
         case .conflict: return badRequest  // email / phone_number must be unique (CONFIRMED rule; answer ASSUMED)

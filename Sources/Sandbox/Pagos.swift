@@ -76,6 +76,7 @@ enum Pagos {
                 guard c.vendors.pagos[siteId] != nil else { return .site }
                 return c.vendors.pagos[siteId]!.remove(userName) == nil ? .user : .ok
             }
+            if outcome == .ok { state.noteEffect("deleted") }
             switch outcome {
             case .site: return unknownSite
             case .user: return methodFailure("User does not exist.")  // ASSUMED text, CONFIRMED shape

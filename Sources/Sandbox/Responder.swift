@@ -93,8 +93,10 @@ struct SandboxResponder: HTTPResponder {
             headers[.contentType] = "application/json; charset=utf-8"
             response = Reply.raw(HTTPResponse.Status(code: fault.status ?? 200), fault.body ?? [], headers: headers)
         } else if let vendor {
-            response = route(vendor: vendor, method: method, path: path, query: request.uri.query ?? "",
-                             headers: request.headers, body: body)
+            response = SandboxState.$handling.withValue(seq) {
+                route(vendor: vendor, method: method, path: path, query: request.uri.query ?? "",
+                      headers: request.headers, body: body)
+            }
         } else {
             response = Reply.json(.notFound, .object([("error", .string("no vendor at \(path); vendors: /dragonpass/api/v2, /pagos, /engagelab/v4, /gafapay/gafapay/v3, /cubicasa/api/integrate/v3; control: /_sandbox/"))]))
         }

@@ -119,6 +119,9 @@ struct LoggedRequest: Sendable {
     var body: ByteBuffer
     /// status answered; 0 while in flight or when the connection was dropped
     var status: Int
+    /// what the request changed, when it changed something: "deleted" (a user or device removed,
+    /// or for EngageLab, its deletion accepted) or "updated"
+    var effect: String? = nil
 }
 
 /// A fault rule (`POST /_sandbox/faults`).
@@ -211,6 +214,7 @@ final class SandboxState: Sendable {
     func snapshot() -> SandboxSeed {
         let now = Date().timeIntervalSince1970
         return core.withLock { c in
+            c.vendors.settleEngageLab(now: Date().timeIntervalSince1970)
             c.vendors.settleEngageLab(now: now)
             return c.vendors.snapshot(credentials: c.seed.credentials, settings: c.seed.settings)
         }
@@ -231,6 +235,18 @@ final class SandboxState: Sendable {
                 l.firstSeq += drop
             }
             return r.seq
+        }
+    }
+
+    /// The log entry of the request being handled (set around each vendor route).
+    @TaskLocal static var handling: Int?
+
+    /// Marks the request being handled as having changed the state (see `LoggedRequest.effect`).
+    func noteEffect(_ effect: String) {
+        guard let seq = SandboxState.handling else { return }
+        log.withLock { l in
+            let i = seq - l.firstSeq
+            if i >= 0 && i < l.entries.count && l.entries[i].seq == seq { l.entries[i].effect = effect }
         }
     }
 

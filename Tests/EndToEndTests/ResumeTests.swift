@@ -5,19 +5,10 @@ import XCTest
 /// Issue 7: a batch killed with SIGKILL at random points resumes without losing anyone or
 /// deleting anyone twice; the journal proves what happened and detects tampering.
 final class ResumeTests: XCTestCase {
-    /// Whether a logged request was a deletion the vendor carried out.
+    /// The person and vendor a logged request deleted, when the sandbox says it deleted someone.
     static func successfulDeletion(_ r: [String: Any]) -> String? {
-        let method = r["method"] as? String ?? "", path = r["path"] as? String ?? ""
-        let status = r["status"] as? Int ?? 0, response = r["response"] as? String ?? ""
-        guard status == 200 else { return nil }
-        if path.hasSuffix("/users/delete") {  // DragonPass answers 200 to every call: code 0 is success
-            return response.contains("\"code\":0") ? "dragonpass " + (r["body"] as? String ?? "") : nil
-        }
-        if path.hasSuffix("/DeleteUser") {  // Pagos too: MethodResponse says whether it removed the user
-            return response.contains("removed") ? "pagos " + (r["body"] as? String ?? "") : nil
-        }
-        if method == "DELETE" { return path }
-        return nil
+        guard r["effect"] as? String == "deleted" else { return nil }
+        return "\(r["vendor"] as? String ?? "") \(r["path"] as? String ?? "") \(r["body"] as? String ?? "")"
     }
 
     func testKilledBatchResumesWithoutLossOrDoubleDeletion() async throws {

@@ -115,7 +115,11 @@ public enum BatchRunner {
 
     static func rows(from source: CSVPeople, buffer: Int) -> RowStream {
         let (rows, continuation) = AsyncStream.makeStream(of: PersonRow.self, bufferingPolicy: .unbounded)
-        let stream = RowStream(rows: rows, space: DispatchSemaphore(value: max(1, buffer)))
+        // Start at 0 and signal the permits in: libdispatch traps when a semaphore is released
+        // holding fewer permits than it was created with, which an early stop would do.
+        let space = DispatchSemaphore(value: 0)
+        for _ in 0..<max(1, buffer) { space.signal() }
+        let stream = RowStream(rows: rows, space: space)
         let thread = Thread {
             while !stream.stopped.current, let row = source.next() {
                 stream.space.wait()

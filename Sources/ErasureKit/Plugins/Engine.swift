@@ -121,6 +121,13 @@ public final class Engine: Sendable {
             }
         }
         if !problems.isEmpty { throw UsageError(problems.joined(separator: "\n")) }
+        // Every secret of the config is redacted, not only the vendors of this run: a vendor may
+        // echo another's (best effort: a reference that cannot be read here is skipped).
+        for name in config.vendorNames where configs[name] == nil {
+            guard let spec = catalog.specs[name] else { continue }
+            (try? config.resolve(vendor: name, schema: spec.schema, environment: options.environment))?
+                .registerSecrets(in: redactor)
+        }
         Engine.warn(warnings, redactor: redactor)
 
         let http = HTTPEngine(concurrency: options.concurrency)

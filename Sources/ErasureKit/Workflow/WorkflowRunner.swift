@@ -131,6 +131,7 @@ final class PersonRun: Sendable {
         }
 
         var outcome: Outcome
+        var resumedInFlight = false
         if let hooks {
             switch try await hooks.before(person: key, vendor: vendor, action: action) {
             case .done(let previous):
@@ -139,6 +140,7 @@ final class PersonRun: Sendable {
             case .sent:
                 // The last run died with this step's request in flight: look again before acting,
                 // so a deletion that happened is recorded as such and never sent twice.
+                resumedInFlight = true
                 if spec.actions.contains(.lookup) {
                     let (check, _) = await engine.perform(vendor: vendor, action: .lookup, user: user)
                     if check.kind == .notFound {
@@ -174,6 +176,12 @@ final class PersonRun: Sendable {
         }
         (outcome, _) = await engine.perform(vendor: vendor, action: action, user: user,
                                             record: record == .nil ? nil : record, beforeMutating: sent)
+        if resumedInFlight, action == .delete, outcome.kind == .notFound {
+            // No read API at this vendor: its answer to the resent request says the person is gone,
+            // which the interrupted request did.
+            outcome.kind = .deleted
+            outcome.message = "deleted by an interrupted run (\(vendor) now answers: \(outcome.message))"
+        }
         if let reason = LuaConv.string(args.count > 4 ? args[4] : nil), outcome.kind == .suspended || outcome.kind == .planned {
             outcome.message += " (\(reason))"
         }

@@ -17,7 +17,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
-        .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
         // Already in the graph through Hummingbird; declared so Sandbox may import NIOCore
         // (closing a connection for the "drop" fault), ServiceLifecycle (graceful stop), HTTPTypes.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
@@ -59,7 +58,6 @@ let package = Package(
         .executableTarget(name: "erasure", dependencies: [
             "ErasureKit", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Rainbow", package: "Rainbow"),
         ]),
         .executableTarget(name: "erasure-bench", dependencies: [
             "LuaBridge", "ErasureKit", "Sandbox",

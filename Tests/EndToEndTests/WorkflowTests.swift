@@ -154,7 +154,13 @@ final class WorkflowTests: XCTestCase {
     func testThousandPeopleWithFaults() async throws {
         let n = 1000
         let e = try await E2E(seed: .generated(people: n), config: { toml in
-            toml.replacingOccurrences(of: "[vendors.engagelab]", with: "[vendors.engagelab]\nrate_limit = 400")
+            // Enough tries that the injected faults cannot exhaust one request's retries (4 by default:
+            // with 64 people in flight one DELETE can meet four of the 25 injected 503s in a row).
+            var out = toml
+            for v in ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"] {
+                out = out.replacingOccurrences(of: "[vendors.\(v)]", with: "[vendors.\(v)]\nretries = 8")
+            }
+            return out.replacingOccurrences(of: "[vendors.engagelab]", with: "[vendors.engagelab]\nrate_limit = 400")
         })
         let path = try write(WorkflowTests.csv(people: 1...n), e, "thousand.csv")
         try await e.fault(["vendor": "cubicasa", "method": "DELETE", "count": 20, "status": 429,

@@ -2,22 +2,8 @@ import ArgumentParser
 import ErasureKit
 import Foundation
 
-struct DeleteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "delete",
-        abstract: "Erase one person from one vendor.",
-        discussion: """
-            The plugin looks the person up where it has to (an email to an id, an alias to its devices) and \
-            sends the deletion. Outcomes: deleted, not_found (already gone: a success), planned (--dry-run), failed.
-
-            Examples:
-              erasure delete cubicasa email=ada@example.com --dry-run
-              erasure delete gafapay id=6f1b82443e524459831de59d430a0c41
-              erasure delete engagelab alias=ada_lovelace --json
-
-            Exit status: 0 done (deleted/not_found/planned), 1 failed, 2 usage or config error (nothing sent).
-            """)
-
+/// What `delete` and `suspend` take: one vendor, one person, dry-run, journal.
+struct MutatingActionArguments: ParsableArguments {
     @Argument(help: "The vendor: a plugin name (see `erasure plugins list`).")
     var vendor: String
 
@@ -35,10 +21,31 @@ struct DeleteCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not record the step in a journal.")
     var noJournal = false
 
-    func run() async throws {
-        try await runSingle(.delete, vendor: vendor, identity: identity, dryRun: dryRun, options: options,
+    func run(_ action: Action) async throws {
+        try await runSingle(action, vendor: vendor, identity: identity, dryRun: dryRun, options: options,
                             journal: noJournal ? nil : journal)
     }
+}
+
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Erase one person from one vendor.",
+        discussion: """
+            The plugin looks the person up where it has to (an email to an id, an alias to its devices) and \
+            sends the deletion. Outcomes: deleted, not_found (already gone: a success), planned (--dry-run), failed.
+
+            Examples:
+              erasure delete cubicasa email=ada@example.com --dry-run
+              erasure delete gafapay id=6f1b82443e524459831de59d430a0c41
+              erasure delete engagelab alias=ada_lovelace --json
+
+            Exit status: 0 done (deleted/not_found/planned), 1 failed, 2 usage or config error (nothing sent).
+            """)
+
+    @OptionGroup var arguments: MutatingActionArguments
+
+    func run() async throws { try await arguments.run(.delete) }
 }
 
 struct SuspendCommand: AsyncParsableCommand {
@@ -50,27 +57,9 @@ struct SuspendCommand: AsyncParsableCommand {
               erasure suspend gafapay id=6f1b82443e524459831de59d430a0c41 --dry-run
             """)
 
-    @Argument(help: "The vendor: a plugin with a suspend action.")
-    var vendor: String
+    @OptionGroup var arguments: MutatingActionArguments
 
-    @Argument(help: ArgumentHelp("The person, as KEY=VALUE.", valueName: "KEY=VALUE"))
-    var identity: [String] = []
-
-    @Flag(name: .long, help: "Send only reads; list the requests a real run would send.")
-    var dryRun = false
-
-    @OptionGroup var options: ConfigOption
-
-    @Option(name: .long, help: ArgumentHelp("Record the step and its receipt in this journal.", valueName: "FILE"))
-    var journal = "erasure-journal.sqlite"
-
-    @Flag(name: .long, help: "Do not record the step in a journal.")
-    var noJournal = false
-
-    func run() async throws {
-        try await runSingle(.suspend, vendor: vendor, identity: identity, dryRun: dryRun, options: options,
-                            journal: noJournal ? nil : journal)
-    }
+    func run() async throws { try await arguments.run(.suspend) }
 }
 
 struct LookupCommand: AsyncParsableCommand {

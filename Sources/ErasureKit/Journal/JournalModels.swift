@@ -293,20 +293,5 @@ enum JournalTime {
 }
 
 enum JournalText {
-    static func jsonQuoted(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case let c where c.value < 0x20:
-            out += "\\u" + String(format: "%04x", c.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+    static func jsonQuoted(_ s: String) -> String { JSONText.string(s) }
 }

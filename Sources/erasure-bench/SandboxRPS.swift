@@ -32,7 +32,11 @@ func benchSandboxRPS() async throws {
                  path: "/gafapay/gafapay/v3/user/user_detail/0123456789abcdef0123456789abcdef", method: "DELETE",
                  headers: ["authorization": "Token \(c.gafapay.token)", "companyid": c.gafapay.companyId,
                            "requestid": "be08f79e-7eac-40e1-acbe-00f6ae7b8f7b"]),
-    ]
+    ] + (env["ERASURE_BENCH_SANDBOX_FLOOR"] == "1" ? [
+        // diagnostics: the server's floor (not logged) and an unrouted path (logged, tiny answer)
+        Scenario(name: "GET    /_sandbox/faults (floor)", path: "/_sandbox/faults", method: "GET", headers: [:]),
+        Scenario(name: "GET    /nowhere (logged 404)", path: "/nowhere", method: "GET", headers: [:]),
+    ] : [])
     print("sandbox-rps: wrk -t\(threads) -c\(connections) -d\(seconds)s against \(server.baseURL) (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
     var results: [(String, Double)] = []
     do {

@@ -21,7 +21,9 @@ enum CubiCasa {
     static func detail(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Reply.json(status, .object([("detail", .string(text))]))
     }
-    static var notFound: Response { detail(.notFound, "Not Found") }
+    static let notFoundC = Canned(.notFound, .object([("detail", .string("Not Found"))]))
+    static let unauthenticatedC = Canned(.unauthorized, .object([("detail", .string("Not authenticated"))]))
+    static var notFound: Response { notFoundC.response }
 
     static func handle(_ r: VendorRequest, state: SandboxState) -> Response {
         let c = r.components
@@ -31,8 +33,8 @@ enum CubiCasa {
         } else {
             guard r.method == .get || r.method == .delete else { return detail(.methodNotAllowed, "Method Not Allowed") }
         }
-        guard let key = r.header("api-key"), key == state.credentials.cubicasa.apiKey else {
-            return detail(.unauthorized, "Not authenticated")
+        guard let key = r.header(.apiKey), key == state.config.credentials.cubicasa.apiKey else {
+            return unauthenticatedC.response
         }
         if c.count == 1 || c[1].isEmpty { return list(r, state: state) }
         let id = c[1]

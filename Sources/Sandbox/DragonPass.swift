@@ -25,14 +25,14 @@ enum DragonPass {
     static let deleted: JSON = .object([("code", .int(0)), ("msg", .string("User successfully deleted."))])
 
     static func handle(_ r: VendorRequest, state: SandboxState) -> Response {
-        let creds = state.credentials.dragonpass
+        let creds = state.config.credentials.dragonpass
         let route = r.components.joined(separator: "/")
         let known = ["users/delete", "users/search"]
         guard known.contains(route) else { return Reply.json(.notFound, notFound) }
         guard r.method == .post else { return Reply.json(.methodNotAllowed, methodNotAllowed) }
 
-        guard authorized(r.header("Authorization"), creds) else { return Reply.json(.unauthorized, unauthorized) }
-        guard let program = r.header("X-Program-ID"), !program.isEmpty else { return Reply.json(.ok, missingProgram) }
+        guard authorized(r.header(.authorization), creds) else { return Reply.json(.unauthorized, unauthorized) }
+        guard let program = r.header(.xProgramID), !program.isEmpty else { return Reply.json(.ok, missingProgram) }
         guard program == creds.programId else { return Reply.json(.ok, wrongProgram) }
         guard let id = r.jsonObject?["clientUserId"] as? String, !id.isEmpty else { return Reply.json(.ok, badBody) }
 

@@ -33,7 +33,7 @@ enum EngageLab {
         let allowed: [HTTPRequest.Method] = c[0] == "devices" ? [.get, .delete] : [.get]
         guard allowed.contains(r.method) else { return notAllowed }
 
-        guard let auth = r.header("Authorization"), auth.hasPrefix("Basic "),
+        guard let auth = r.header(.authorization), auth.hasPrefix("Basic "),
               let data = Data(base64Encoded: String(auth.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
               let pair = String(data: data, encoding: .utf8)
         else { return unauthorized }

@@ -24,15 +24,24 @@ enum GafaPay {
     static func success(_ data: JSON) -> Response {
         Reply.json(.ok, .object([("success", .int(1)), ("error", .array([])), ("data", data)]))
     }
-    static var badRequest: Response { failure(["BAD_REQUEST"]) }  // CONFIRMED shape
-    static var notRemovable: Response {  // CONFIRMED shape
-        failure([], data: .object([("check_validation_failed", .bool(true)),
-                                   ("validation_message", .string("BASE_ERROR_IN_REMOVING"))]))
+    static func canned(_ status: HTTPResponse.Status, _ errors: [String], data: JSON = .null) -> Canned {
+        Canned(status, .object([("success", .int(0)), ("error", .strings(errors)), ("data", data)]))
     }
-    static var userNotFound: Response { failure(["USER_NOT_FOUND"]) }  // ASSUMED
-    static var unauthorized: Response { failure(.unauthorized, ["UNAUTHORIZED"]) }  // ASSUMED
-    static var wrongCompany: Response { failure(.unauthorized, ["INVALID_COMPANY"]) }  // ASSUMED
-    static var routeNotFound: Response { failure(.notFound, ["NOT_FOUND"]) }  // ASSUMED
+    static let badRequestC = canned(.ok, ["BAD_REQUEST"])  // CONFIRMED shape
+    static let notRemovableC = canned(.ok, [], data: .object([("check_validation_failed", .bool(true)),
+                                                              ("validation_message", .string("BASE_ERROR_IN_REMOVING"))]))  // CONFIRMED shape
+    static let userNotFoundC = canned(.ok, ["USER_NOT_FOUND"])  // ASSUMED
+    static let unauthorizedC = canned(.unauthorized, ["UNAUTHORIZED"])  // ASSUMED
+    static let wrongCompanyC = canned(.unauthorized, ["INVALID_COMPANY"])  // ASSUMED
+    static let routeNotFoundC = canned(.notFound, ["NOT_FOUND"])  // ASSUMED
+    static let removedC = Canned(.ok, .object([("success", .int(1)), ("error", .array([])),
+                                               ("data", .object([("message", .string("USER_REMOVE_USER_DETAIL_SUCCESSFULLY"))]))]))  // CONFIRMED
+    static var badRequest: Response { badRequestC.response }
+    static var notRemovable: Response { notRemovableC.response }
+    static var userNotFound: Response { userNotFoundC.response }
+    static var unauthorized: Response { unauthorizedC.response }
+    static var wrongCompany: Response { wrongCompanyC.response }
+    static var routeNotFound: Response { routeNotFoundC.response }
 
     static func handle(_ r: VendorRequest, state: SandboxState) -> Response {
         let c = r.components
@@ -55,10 +64,11 @@ enum GafaPay {
             return failure(.methodNotAllowed, ["METHOD_NOT_ALLOWED"])  // ASSUMED
         }
 
-        let creds = state.credentials.gafapay
-        guard r.header("authorization") == "Token \(creds.token)" else { return unauthorized }
-        guard r.header("companyid") == creds.companyId else { return wrongCompany }
-        guard let rid = r.header("requestid") ?? r.header("request_id"), isUUID(rid) else { return badRequest }
+        let creds = state.config.credentials.gafapay
+        guard let auth = r.header(.authorization), auth.hasPrefix("Token "),
+              auth.utf8.dropFirst(6).elementsEqual(creds.token.utf8) else { return unauthorized }
+        guard r.header(.companyID) == creds.companyId else { return wrongCompany }
+        guard let rid = r.header(.requestID) ?? r.header(.requestIDUnderscore), isUUID(rid) else { return badRequest }
 
         switch route {
         case .detailRoot:
@@ -78,7 +88,7 @@ enum GafaPay {
             }
             if outcome == .ok { state.noteEffect("deleted") }
             // CONFIRMED success literal; unknown id → BASE_ERROR_IN_REMOVING (ASSUMED, "not removable / not found")
-            return outcome == .ok ? success(.object([("message", .string("USER_REMOVE_USER_DETAIL_SUCCESSFULLY"))])) : notRemovable
+            return outcome == .ok ? removedC.response : notRemovable
         case .users:
             return list(r, state: state)
         }

@@ -16,10 +16,7 @@ struct VendorRequest: Sendable {
     let headers: HTTPFields
     let body: ByteBuffer
 
-    func header(_ name: String) -> String? {
-        guard let n = HTTPField.Name(name) else { return nil }
-        return headers[n]
-    }
+    func header(_ name: HTTPField.Name) -> String? { headers[name] }
 
     var query: [String: String] { parseFormEncoded(rawQuery) }
 
@@ -46,12 +43,14 @@ func parseFormEncoded(_ s: String) -> [String: String] {
 }
 
 func formDecode(_ s: Substring) -> String {
+    if !s.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) { return String(s) }
     let plus = s.replacingOccurrences(of: "+", with: " ")
     return plus.removingPercentEncoding ?? plus
 }
 
 func percentDecode(_ s: Substring) -> String {
-    String(s).removingPercentEncoding ?? String(s)
+    if !s.utf8.contains(UInt8(ascii: "%")) { return String(s) }
+    return String(s).removingPercentEncoding ?? String(s)
 }
 
 func base64URLDecode(_ s: Substring) -> Data? {
@@ -69,7 +68,21 @@ func intValue(_ v: Any?) -> Int? {
     }
 }
 
-func isUUID(_ s: String) -> Bool { UUID(uuidString: s) != nil }
+/// 8-4-4-4-12 hex digits (what `UUID(uuidString:)` accepts), without Foundation's cost.
+func isUUID(_ s: String) -> Bool {
+    var n = 0
+    for c in s.utf8 {
+        switch n {
+        case 8, 13, 18, 23: if c != UInt8(ascii: "-") { return false }
+        default:
+            let hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+            if !hex { return false }
+        }
+        n += 1
+        if n > 36 { return false }
+    }
+    return n == 36
+}
 
 extension HTTPField.Name {
     static let xProgramID = HTTPField.Name("X-Program-ID")!
@@ -77,6 +90,23 @@ extension HTTPField.Name {
     static let companyID = HTTPField.Name("companyid")!
     static let requestID = HTTPField.Name("requestid")!
     static let requestIDUnderscore = HTTPField.Name("request_id")!
+}
+
+/// A constant answer serialised once (hot paths answer without building JSON).
+struct Canned: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let body: ByteBuffer
+    init(_ status: HTTPResponse.Status, _ value: JSON, contentType: String = "application/json",
+         extra: [(HTTPField.Name, String)] = []) {
+        self.status = status
+        var h = HTTPFields()
+        h[.contentType] = contentType
+        for (k, v) in extra { h.append(HTTPField(name: k, value: v)) }
+        headers = h
+        body = ByteBuffer(string: value.serialized)
+    }
+    var response: Response { Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
 }
 
 enum Reply {

@@ -57,7 +57,7 @@ enum Pagos {
         guard r.method == .post else { return webApiNotAllowed(r) }
 
         // token: static, or issued by connect/token and not expired
-        guard let auth = r.header("Authorization"), auth.hasPrefix("Bearer ") else { return authFailure }
+        guard let auth = r.header(.authorization), auth.hasPrefix("Bearer ") else { return authFailure }
         let token = String(auth.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         let now = Date().timeIntervalSince1970
         let (static_, expiry) = state.core.withLock { c in (c.seed.credentials.pagos.token, c.pagosTokens[token]) }
@@ -121,7 +121,7 @@ enum Pagos {
     static func token(_ r: VendorRequest, state: SandboxState) -> Response {
         let form = parseFormEncoded(String(decoding: r.body.readableBytesView, as: UTF8.self))
         var clientId = form["client_id"], secret = form["client_secret"]
-        if clientId == nil, let auth = r.header("Authorization"), auth.hasPrefix("Basic "),
+        if clientId == nil, let auth = r.header(.authorization), auth.hasPrefix("Basic "),
            let data = Data(base64Encoded: String(auth.dropFirst(6))), let pair = String(data: data, encoding: .utf8),
            let colon = pair.firstIndex(of: ":") {
             clientId = String(pair[..<colon]).removingPercentEncoding

@@ -191,15 +191,27 @@ final class SandboxState: Sendable {
     init(seed: SandboxSeed, host: String) {
         self.host = host
         core = Mutex(Core(seed: seed, vendors: VendorState(seed: seed)))
+        configBox = Mutex(Config(seed))
         logLimit.store(max(1, seed.settings.requestLogLimit), ordering: .relaxed)
     }
 
-    var credentials: SandboxCredentials { core.withLock { $0.seed.credentials } }
+    /// Immutable credentials + settings, swapped on reset: hot paths read them with one retain.
+    final class Config: Sendable {
+        let credentials: SandboxCredentials
+        let settings: SandboxSettings
+        init(_ seed: SandboxSeed) { credentials = seed.credentials; settings = seed.settings }
+    }
+    private let configBox: Mutex<Config>
+    var config: Config { configBox.withLock { $0 } }
+    var credentials: SandboxCredentials { config.credentials }
     var settings: SandboxSettings { core.withLock { $0.seed.settings } }
 
     func reset(to newSeed: SandboxSeed?) {
         core.withLock { c in
-            if let newSeed { c.seed = newSeed }
+            if let newSeed {
+                c.seed = newSeed
+                configBox.withLock { $0 = Config(newSeed) }
+            }
             c.vendors = VendorState(seed: c.seed)
             c.engagelabWindow = [:]
             logLimit.store(max(1, c.seed.settings.requestLogLimit), ordering: .relaxed)

@@ -10,8 +10,9 @@ do {
     switch command {
     case "hostcall": try await HostCallBench.run(rest)
     case "coroutines": try await CoroutinesBench.run(rest)
+    case "sandbox-rps": try await benchSandboxRPS()
     default:
-        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines [options]\n".utf8))
+        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines|sandbox-rps [options]\n".utf8))
         exit(2)
     }
 } catch {

@@ -185,6 +185,44 @@ final class LuaHostTests: XCTestCase {
         XCTAssertTrue(bad.jsonLine().contains(#""http_status":400"#), bad.jsonLine())
     }
 
+    func testRetriesSettingBoundsTheTries() async throws {
+        try retryPlugin()
+        try acmeConfig("retries = 2")
+        let engine = try await fx.start()
+        let o = try await engine.act(["id": "d", "path": "/always503"])
+        await engine.shutdown()
+        XCTAssertEqual(o.kind, .failed)
+        XCTAssertEqual(o.httpStatus, 503)
+        XCTAssertTrue(o.message.contains("503"), o.message)
+        do { let v = await seenCount("/always503"); XCTAssertEqual(v, 2, "retries = 2 means two tries in all") }
+    }
+
+    /// `rate_limit = 10` (evenly spaced) shared by 11 concurrent actions: the last request leaves
+    /// at least ~1 s after the first.
+    func testRateLimitIsSharedByEveryCoroutine() async throws {
+        try fx.plugin("acme", body: """
+            function plugin.delete(ctx, user)
+              local r = ctx.http.get(ctx.url(ctx.config.base_url, "echo", "rate", user.id))
+              return { outcome = r.status == 200 and "deleted" or "failed", message = "got " .. r.status }
+            end
+            """)
+        try acmeConfig("rate_limit = 10")
+        let engine = try await fx.start()
+        let kinds = await withTaskGroup(of: OutcomeKind?.self) { group in
+            for i in 1...11 { group.addTask { try? await engine.act(["id": "r\(i)"]).kind } }
+            var all: [OutcomeKind?] = []
+            for await k in group { all.append(k) }
+            return all
+        }
+        await engine.shutdown()
+        XCTAssertEqual(kinds.filter { $0 == .deleted }.count, 11)
+        let times = await server.seen.seen(pathPrefix: "/echo/rate/").map(\.time).sorted()
+        XCTAssertEqual(times.count, 11)
+        if let first = times.first, let last = times.last {
+            XCTAssertGreaterThanOrEqual(last.timeIntervalSince(first), 0.95, "11 requests at 10/s span ≥ 1 s")
+        }
+    }
+
     // MARK: 4. Allowlist and redirects
 
     func testHostOutsideTheAllowlistIsRefusedAndNothingIsSent() async throws {
@@ -500,6 +538,31 @@ final class LuaHostTests: XCTestCase {
         XCTAssertEqual(o.httpStatus, 401)
         do { let v = await seenCount("/status/401"); XCTAssertEqual(v, 2) }
         do { let v = await server.seen.tokensIssued; XCTAssertEqual(v, 2) }
+    }
+
+    func testOAuth2TokenIsFetchedInADryRunWhileTheDeleteIsPlanned() async throws {
+        try fx.plugin("acme", config: """
+            token_url = { required = true }, client_id = { required = true },
+            client_secret = { required = true, secret = true }
+            """, body: """
+            function plugin.delete(ctx, user)
+              local src = ctx.auth.oauth2{ token_url = ctx.config.token_url, client_id = ctx.config.client_id,
+                                           client_secret = ctx.config.client_secret }
+              local g = ctx.http.get(ctx.config.base_url .. "/protected", { auth = src })
+              if g.status ~= 200 then error({ message = "protected answered " .. g.status }) end
+              local d = ctx.http.delete(ctx.url(ctx.config.base_url, "protected", user.id), { auth = src })
+              return { outcome = "deleted", message = "planned=" .. tostring(d.planned) }
+            end
+            """)
+        try oauthConfig(expiresIn: 3600)
+        let engine = try await fx.start(dryRun: true, environment: ["ACME_CLIENT_SECRET": "cs-oauth-123"])
+        let o = try await engine.act(["id": "p1"])
+        await engine.shutdown()
+        XCTAssertEqual(o.kind, .planned, o.message)
+        XCTAssertEqual(o.requests.map(\.method), ["DELETE"])
+        do { let v = await server.seen.tokensIssued; XCTAssertEqual(v, 1, "token requests are sent in a dry run") }
+        let seen = await server.seen.requests.map { "\($0.method) \($0.target)" }
+        XCTAssertEqual(seen, ["POST /token?expires_in=3600", "GET /protected"])
     }
 
     // MARK: 9. Secrets never surface

@@ -570,8 +570,8 @@ final class LuaHostTests: XCTestCase {
     func testNoSecretSurfacesInAnyOutputLogJournalOrError() async throws {
         let secrets = [
             "token": "tok-ENV-Zq81xK3vP9",            // env:
-            "api_key": "key-ENV-Hn27wQ9cM4",          // env:
-            "client_secret": "cs-FILE-Yb53rT6uD1",    // file:
+            "api_key": "key/ENV+Hn27 wQ9&cM4=z",     // env: (characters that get encoded)
+            "client_secret": "cs@FILE:Yb53r%T6uD1",   // file:
             "jwt_secret": "jwt-FILE-Lp94sA2eV7",      // file:
             "password": "lit-LIT-Wx18gF4nB2",         // literal (warned)
         ]
@@ -707,6 +707,16 @@ final class LuaHostTests: XCTestCase {
         // ... and nothing that came out shows any of them.
         var forbidden = Array(secrets.values) + accessTokens + jwts
         forbidden.append(Data("acme-client:\(secrets["password"]!)".utf8).base64EncodedString())
+        // Also the forms a secret takes on the wire, computed independently of the redactor.
+        for secret in Array(secrets.values) {
+            var unreserved = CharacterSet.alphanumerics
+            unreserved.insert(charactersIn: "-._~")
+            forbidden.append(secret.addingPercentEncoding(withAllowedCharacters: unreserved)!)
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: [secret]), as: UTF8.self)
+            forbidden.append(String(json.dropFirst(2).dropLast(2)))  // ["…"] → …
+            forbidden.append(Data(secret.utf8).base64EncodedString())
+        }
+        forbidden = Array(Set(forbidden))
         let everything = captured.joined(separator: "\n")
         for secret in forbidden {
             XCTAssertFalse(everything.contains(secret), "secret \(secret) surfaced:\n" +

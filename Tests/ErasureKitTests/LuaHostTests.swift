@@ -796,6 +796,14 @@ final class LuaHostTests: XCTestCase {
         XCTAssertTrue(invalid.contains(path) && invalid.contains("[vendors.acme]"), invalid)
         XCTAssertTrue(invalid.contains("site_id must not be negative"), invalid)
 
+        // Numbers TOML allows but no duration or rate can be (inf, nan, absurdly large/small).
+        for (key, value) in [("timeout", "inf"), ("timeout", "nan"), ("timeout", "1e12"),
+                             ("rate_limit", "nan"), ("rate_limit", "inf"), ("rate_limit", "1e-12")] {
+            let text = try await startError("[vendors.acme]\n\(base)\napi_key = \"env:K\"\n\(key) = \(value)\n",
+                                            environment: ["K": "v"])
+            XCTAssertTrue(text.contains("[vendors.acme] \(key):"), "\(key) = \(value): \(text)")
+        }
+
         do { let v = await seenCount(); XCTAssertEqual(v, 0, "no request for a bad config") }
 
         // The same plugin with a good config does send: the checks above are not vacuous.
@@ -805,6 +813,41 @@ final class LuaHostTests: XCTestCase {
         await engine.shutdown()
         XCTAssertEqual(o.kind, .deleted, o.message)
         do { let v = await seenCount(); XCTAssertEqual(v, 1) }
+    }
+
+    // MARK: Bad input from a plugin is an error, never a crash
+
+    func testBadNumbersFromLuaFailTheActionInsteadOfCrashing() async throws {
+        try fx.plugin("acme", identity: #"{ "id", "mode" }"#, body: """
+            function plugin.delete(ctx, user)
+              local base, m = ctx.config.base_url, user.mode
+              if m == "sleep-nan" then ctx.sleep(0/0)
+              elseif m == "timeout-nan" then ctx.http.get(base .. "/json", { timeout = 0/0 })
+              elseif m == "timeout-inf" then ctx.http.get(base .. "/json", { timeout = math.huge })
+              elseif m == "timeout-huge" then ctx.http.get(base .. "/json", { timeout = 1e300 })
+              elseif m == "jwt-nan" then ctx.auth.jwt{ alg = "HS256", key = "k", lifetime = 0/0 }
+              elseif m == "jwt-inf" then ctx.auth.jwt{ alg = "HS256", key = "k", lifetime = math.huge }
+              elseif m == "jwt-huge" then ctx.auth.jwt{ alg = "HS256", key = "k", lifetime = 9.2e18 }
+              end
+              return { outcome = "deleted", message = "accepted " .. m }
+            end
+            """)
+        try acmeConfig()
+        let engine = try await fx.start()
+        let cases = ["sleep-nan": "ctx.sleep", "timeout-nan": "timeout", "timeout-inf": "timeout",
+                     "timeout-huge": "timeout", "jwt-nan": "lifetime", "jwt-inf": "lifetime", "jwt-huge": "lifetime"]
+        var outcomes: [String: Outcome] = [:]
+        for mode in cases.keys.sorted() { outcomes[mode] = try await engine.act(["id": "x", "mode": mode]) }
+        // The engine is still fine afterwards.
+        let sleepInf = try await engine.act(["id": "y", "mode": "none"])
+        await engine.shutdown()
+        for (mode, word) in cases {
+            let o = try XCTUnwrap(outcomes[mode])
+            XCTAssertEqual(o.kind, .failed, "\(mode): \(o.message)")
+            XCTAssertTrue(o.message.contains(word), "\(mode): \(o.message)")
+        }
+        XCTAssertEqual(sleepInf.kind, .deleted, sleepInf.message)
+        do { let v = await seenCount(); XCTAssertEqual(v, 0, "nothing sent with a bad timeout") }
     }
 
     // MARK: 11. ctx.sleep

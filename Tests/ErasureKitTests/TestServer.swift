@@ -133,6 +133,19 @@ private func handle(_ request: Request, state: ServerState) async throws -> Resp
         await state.leave()
         return respond(200, json(["slept_ms": ms]))
 
+    case path == "/gate":
+        // Holds every request until `n` have been in flight at the same time (or `max_ms` passed):
+        // proves concurrency without assuming anything about speed.
+        await state.enter()
+        let n = Int(query["n"] ?? "1") ?? 1
+        let limit = Date().addingTimeInterval((Double(query["max_ms"] ?? "20000") ?? 20000) / 1000)
+        while await state.maxInFlight < n, Date() < limit {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        let peak = await state.maxInFlight
+        await state.leave()
+        return respond(200, json(["peak": peak]))
+
     case path.hasPrefix("/flaky429/"):
         if await state.hit(path) == 0 {
             return respond(429, json(["error": "slow down"]), headers: [("Retry-After", query["after"] ?? "1")])
@@ -160,8 +173,9 @@ private func handle(_ request: Request, state: ServerState) async throws -> Resp
         return respond(302, "", headers: [("Location", "/loop")])
 
     case path.hasPrefix("/echo"):
-        return respond(200, json(["method": request.method.rawValue, "target": target, "headers": headers,
-                                  "body": body]))
+        // `?status=N` answers N (e.g. an error page that echoes what was sent).
+        return respond(Int(query["status"] ?? "200") ?? 200,
+                       json(["method": request.method.rawValue, "target": target, "headers": headers, "body": body]))
 
     case path == "/token":
         let expires = Int(query["expires_in"] ?? "3600") ?? 3600

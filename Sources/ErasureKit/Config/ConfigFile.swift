@@ -232,14 +232,14 @@ public struct ConfigFile: Sendable {
                 problems.append(.init(table: table, key: "base_url", message: "expected an http(s) URL, got '\(base)'"))
             }
         }
-        if let r = values["rate_limit"], (r.doubleValue ?? 0) <= 0 {
-            problems.append(.init(table: table, key: "rate_limit", message: "must be a positive number of requests per second"))
+        if let r = values["rate_limit"], !((r.doubleValue ?? 0).isFinite && (r.doubleValue ?? 0) >= 0.001) {
+            problems.append(.init(table: table, key: "rate_limit", message: "must be a positive number of requests per second (at least 0.001)"))
         }
         if let r = values["retries"], (r.intValue ?? 0) < 1 {
             problems.append(.init(table: table, key: "retries", message: "must be at least 1 (total tries, the first included)"))
         }
-        if let r = values["timeout"], (r.doubleValue ?? 0) <= 0 {
-            problems.append(.init(table: table, key: "timeout", message: "must be a positive number of seconds"))
+        if let r = values["timeout"], !((r.doubleValue ?? 0).isFinite && (r.doubleValue ?? 0) > 0 && (r.doubleValue ?? 0) <= 86_400) {
+            problems.append(.init(table: table, key: "timeout", message: "must be a positive number of seconds (at most 86400)"))
         }
     }
 }

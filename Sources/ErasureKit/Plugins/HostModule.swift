@@ -21,7 +21,9 @@ extension Engine {
                 return try await person.act(engine: engine(), args)
             },
             "sleep": .async { args, _ in
-                let seconds = min(max(LuaConv.double(args.first) ?? 0, 0), 60)
+                let requested = LuaConv.double(args.first) ?? 0
+                guard !requested.isNaN else { throw HostError("ctx.sleep: seconds must be a number (got nan)") }
+                let seconds = min(max(requested, 0), 60)
                 try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
                 return []
             },
@@ -147,7 +149,12 @@ extension Engine {
         } else if let form = LuaConv.field(req, "form") {
             spec.setFormBody(try LuaConv.stringPairs(form, what: "form"))
         }
-        if let t = LuaConv.double(LuaConv.field(req, "timeout")) { spec.timeout = .milliseconds(Int64(t * 1000)) }
+        if let t = LuaConv.double(LuaConv.field(req, "timeout")) {
+            guard t.isFinite, t > 0, t <= 86_400 else {
+                throw HostError("ctx.http.request: `timeout` must be a positive number of seconds, at most 86400 (got \(t))")
+            }
+            spec.timeout = .milliseconds(Int64(t * 1000))
+        }
         spec.readOnly = LuaConv.bool(LuaConv.field(req, "read_only")) ?? false
         let mutating = !spec.isSafeMethod && !spec.readOnly
         if mutating && !dryRun, let hook = actx.beforeMutating {

@@ -30,6 +30,9 @@ public enum JWT {
                             issuedAt: Bool = false, headerFields: [String: JSONValue] = [:],
                             now: Date = Date()) throws -> String
     {
+        if let lifetime, !(lifetime.isFinite && abs(lifetime) <= 1e10) {
+            throw SigningError(message: "lifetime must be a finite number of seconds (got \(lifetime))")
+        }
         var claims = claims
         let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
         if let lifetime { claims["exp"] = .integer(nowSeconds + Int64(lifetime.rounded())) }

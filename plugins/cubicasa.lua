@@ -15,8 +15,10 @@
 -- Batches: every lookup walks the list, so pages seen in the last `list_cache_seconds` (default 60)
 --   are searched first, shared by every person of the run. A cached page only ever proves PRESENCE
 --   (if the user went since, the DELETE answers 404: not_found). ABSENCE is never read from the
---   cache: offsets shift while other deletions run, so a user can fall between pages fetched at
---   different times; "not found" needs two fresh walks of the list that both miss.
+--   cache: offsets shift while other deletions run, so a forward walk can miss a user who moves
+--   onto a page already read. "Not found" therefore needs a forward walk (which learns the page
+--   offsets) and then a fresh walk BACKWARDS over them: a deletion only moves users to lower
+--   offsets, i.e. onto pages the backward walk has still to read, so an existing user is always seen.
 
 local plugin = {
   name = "cubicasa",
@@ -48,40 +50,49 @@ end
 
 local pages, loading = {}, {}   -- offset -> { page, at }; offset -> true while being fetched
 
--- Fetches one page (one request per offset at a time: others wait for it and share its answer).
+local function get_page(ctx, offset)
+  local resp = ctx.http.get(ctx.url(ctx.config.base_url, "users"), {
+    headers = headers(ctx), query = { limit = tostring(ctx.config.page_limit), offset = tostring(offset) },
+  })
+  if resp.status ~= 200 then fail(resp, "user list") end
+  local page = resp.json()
+  if type(page) ~= "table" or type(page.items) ~= "table" or type(page.pagination) ~= "table" then
+    error({ message = "CubiCasa user list answer has no items/pagination", retryable = false })
+  end
+  return page
+end
+
+-- A page requested at or after `since` (one request per offset at a time: the others share it).
 local function fetch(ctx, offset, since)
   while loading[offset] do ctx.sleep(0.005) end
   local cached = pages[offset]
   if cached and cached.at >= since then return cached.page end
   loading[offset] = true
-  local ok, result = pcall(function()
-    local resp = ctx.http.get(ctx.url(ctx.config.base_url, "users"), {
-      headers = headers(ctx), query = { limit = tostring(ctx.config.page_limit), offset = tostring(offset) },
-    })
-    if resp.status ~= 200 then fail(resp, "user list") end
-    local page = resp.json()
-    if type(page) ~= "table" or type(page.items) ~= "table" or type(page.pagination) ~= "table" then
-      error({ message = "CubiCasa user list answer has no items/pagination", retryable = false })
-    end
-    return page
-  end)
+  local started = ctx.now()
+  local ok, result = pcall(get_page, ctx, offset)
   loading[offset] = nil
   if not ok then error(result, 0) end
-  pages[offset] = { page = result, at = ctx.now() }
+  pages[offset] = { page = result, at = started }
   return result
 end
 
--- One walk of GET /users from the first page, each page fetched after `since`, until `match`.
-local function walk(ctx, match, since)
-  local offset = 0
+local function search(page, match)
+  for _, item in ipairs(page.items) do
+    if match(item) then return item end
+  end
+end
+
+-- Walks GET /users forward until `match`; returns the item, or nil and the offsets it read.
+local function walk(ctx, match)
+  local since, offset, offsets = ctx.now(), 0, {}
   for _ = 1, ctx.config.max_pages do
     local page = fetch(ctx, offset, since)
-    for _, item in ipairs(page.items) do
-      if match(item) then return item end
-    end
+    offsets[#offsets + 1] = offset
+    local item = search(page, match)
+    if item then return item end
     local nxt = page.pagination.next_offset
     if page.pagination.has_more ~= true or math.type(nxt) ~= "integer" or nxt <= offset then
-      return nil
+      return nil, offsets
     end
     offset = nxt
   end
@@ -94,14 +105,19 @@ local function find(ctx, match)
     local now = ctx.now()
     for _, entry in pairs(pages) do
       if now - entry.at < ttl then
-        for _, item in ipairs(entry.page.items) do
-          if match(item) then return item end
-        end
+        local item = search(entry.page, match)
+        if item then return item end
       end
     end
   end
-  for _ = 1, 2 do
-    local item = walk(ctx, match, ctx.now())
+  local item, offsets = walk(ctx, match)
+  if item then return item end
+  -- Confirm the absence backwards, each page requested afresh, in order (no sharing).
+  for i = #offsets, 1, -1 do
+    local started = ctx.now()
+    local page = get_page(ctx, offsets[i])
+    pages[offsets[i]] = { page = page, at = started }
+    item = search(page, match)
     if item then return item end
   end
   return nil

@@ -41,6 +41,7 @@ struct BatchBench {
     var replayScript = "scripts/bench_replay.py"
     var rssRows = [10_000, 100_000]
     var keep = false
+    var serve = false
     var cubicasaCache = 0
 
     static func value(_ name: String, _ args: [String]) -> String? {
@@ -61,6 +62,7 @@ struct BatchBench {
             rssRows = v.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         }
         keep = args.contains("--keep")
+        serve = args.contains("--serve")
         if let v = Self.value("--cubicasa-cache", args) { cubicasaCache = Int(v) ?? cubicasaCache }
         plugins = URL(fileURLWithPath: plugins).standardizedFileURL.path
         replayScript = URL(fileURLWithPath: replayScript).standardizedFileURL.path
@@ -95,6 +97,10 @@ struct BatchBench {
         }
         try csv.write(to: dir.appendingPathComponent("people.csv"), atomically: true, encoding: .utf8)
         let expected = 5 * people
+        if serve {   // for profiling by hand: the sandbox and the files, no measurement
+            FileHandle.standardOutput.write(Data("batch --serve: sandbox at \(sandbox.baseURL); erasure.toml and people.csv in \(dir.path) (POST /_sandbox/reset between runs)\n".utf8))
+            try await Task.sleep(for: .seconds(3600))
+        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
 
         print("batch: \(people) people x 5 vendors = \(expected) deletions, concurrency \(concurrency), sandbox in-process at \(sandbox.baseURL) (\(cores) cores, shared by sandbox and client)")

@@ -104,6 +104,7 @@ struct BatchBench {
         let cores = ProcessInfo.processInfo.activeProcessorCount
 
         print("batch: \(people) people x 5 vendors = \(expected) deletions, concurrency \(concurrency), sandbox in-process at \(sandbox.baseURL) (\(cores) cores, shared by sandbox and client)")
+        print("  each contender is its own process; erasure timed as a whole process, the replays (the exact requests of erasure's run, from the sandbox log, one person's requests in order per worker) from first request to last answer; cubicasa list_cache_seconds = \(cubicasaCache)")
 
         // (seconds, deletions) of each contender in each round
         var erasureRuns: [(Double, Int)] = [], journalRuns: [(Double, Int)] = [], floorRuns: [(Double, Int)] = [], pythonRuns: [(Double, Int)] = []

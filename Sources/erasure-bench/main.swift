@@ -11,8 +11,9 @@ do {
     case "hostcall": try await HostCallBench.run(rest)
     case "coroutines": try await CoroutinesBench.run(rest)
     case "sandbox-rps": try await benchSandboxRPS()
+    case "batch": try await benchBatch(rest)
     default:
-        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines|sandbox-rps [options]\n".utf8))
+        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines|sandbox-rps|batch [options]\n".utf8))
         exit(2)
     }
 } catch {

@@ -289,9 +289,9 @@ public final class Journal: Sendable {
     public func step(_ key: StepKey) async throws -> StepRecord? {
         let k = redactedKey(key)
         return try await pool.read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM steps WHERE run_id = ? AND person_key = ? AND vendor = ? AND action = ?
-                """, arguments: [k.run, k.personKey, k.vendor, k.action]).map(Self.stepRecord)
+                """), arguments: [k.run, k.personKey, k.vendor, k.action]).map(Self.stepRecord)
         }
     }
 

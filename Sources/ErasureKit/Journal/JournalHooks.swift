@@ -7,11 +7,14 @@ final class JournalHooks: StepHooks {
     let journal: Journal
     let run: RunID
     let keepBodies: Bool
+    /// A new run (not `--resume`): see `StepHooks.freshRun`.
+    let freshRun: Bool
 
-    init(journal: Journal, run: RunID, keepBodies: Bool = false) {
+    init(journal: Journal, run: RunID, keepBodies: Bool = false, freshRun: Bool = false) {
         self.journal = journal
         self.run = run
         self.keepBodies = keepBodies
+        self.freshRun = freshRun
     }
 
     func key(_ person: PersonKey, _ vendor: String, _ action: Action) -> StepKey {

@@ -31,7 +31,7 @@ extension Engine {
             "basic": .sync { call in try engine().hostBasic(&call) },
             "jwt": .sync { call in call.push(LuaConv.s(try engine().jwt(try call.argument(1)))) },
             "uuid": .sync { call in call.push(LuaConv.s(HostHelpers.uuid())) },
-            "now": .sync { call in call.push(.number(HostHelpers.now().epoch)) },
+            "now": .sync { call in call.push(.number(Date().timeIntervalSince1970)) },  // no ISO 8601 string: only the epoch is used
             "log": .sync { call in try engine().hostLog(&call) },
             "skip": .sync { call in
                 guard let person = call.context as? PersonRun else { throw HostError("skip() can only be used inside a workflow") }

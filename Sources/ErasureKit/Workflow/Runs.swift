@@ -56,7 +56,7 @@ extension Engine {
                                                          configFingerprint: configFingerprint, dryRun: dryRun,
                                                          argv: argv.map(redactor.redact)))
             }
-            let hooks = JournalHooks(journal: journal, run: run)
+            let hooks = JournalHooks(journal: journal, run: run, freshRun: !resume)
             let result = await BatchRunner.run(workflow, people: people, options: options, report: report,
                                                hooks: hooks, budget: budget)
             if !result.stoppedByLimit { try await journal.endRun(run) }

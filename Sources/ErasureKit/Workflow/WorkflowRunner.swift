@@ -10,6 +10,13 @@ public protocol StepHooks: Sendable {
     func sent(person: PersonKey, vendor: String, action: Action) async throws
     /// The outcome, durable before the step counts as done.
     func done(person: PersonKey, outcome: Outcome) async throws
+    /// True when the run is new (not resumed): the journal then holds only the steps this process
+    /// wrote, so `before` of a step the person never reached is `.fresh` without asking it.
+    var freshRun: Bool { get }
+}
+
+extension StepHooks {
+    public var freshRun: Bool { false }
 }
 
 public enum StepResume: Sendable {
@@ -60,7 +67,8 @@ final class PersonRun: Sendable {
     let hooks: (any StepHooks)?
     let budget: DeletionBudget
     let emit: @Sendable (Outcome) async -> Void
-    private let state = Locked<(outcomes: [Outcome], found: Set<String>)>(([], []))
+    /// `touched`: "vendor/action" of the steps this person handed to `hooks.sent`/`hooks.done`.
+    private let state = Locked<(outcomes: [Outcome], found: Set<String>, touched: Set<String>)>(([], [], []))
 
     init(identity: Identity, line: Int?, applicable: [String], hooks: (any StepHooks)?, budget: DeletionBudget,
          emit: @escaping @Sendable (Outcome) async -> Void) {
@@ -73,6 +81,24 @@ final class PersonRun: Sendable {
     }
 
     var outcomes: [Outcome] { state.current.outcomes }
+
+    /// Whether `hooks.before` can answer anything but `.fresh` for this step. In a fresh run only
+    /// the steps this person already touched are in the journal: the others need no read (a
+    /// batch otherwise reads the journal 4 times per person and vendor).
+    func journalMayKnow(_ vendor: String, _ action: Action) -> Bool {
+        guard let hooks else { return false }
+        return !hooks.freshRun || state.withLock { $0.touched.contains(vendor + "/" + action.rawValue) }
+    }
+
+    func touch(_ vendor: String, _ action: Action) {
+        state.withLock { _ = $0.touched.insert(vendor + "/" + action.rawValue) }
+    }
+
+    /// `hooks.done`, remembering the step as touched.
+    func done(_ hooks: any StepHooks, _ outcome: Outcome) async throws {
+        touch(outcome.vendor, outcome.action)
+        try await hooks.done(person: key, outcome: outcome)
+    }
 
     func add(_ o: Outcome) async {
         state.withLock { $0.outcomes.append(o) }
@@ -96,7 +122,7 @@ final class PersonRun: Sendable {
             }
             if let hooks {
                 // Resuming: this vendor's business with the person finished in an earlier run.
-                for finished in [Action.delete, .suspend, .lookup] {
+                for finished in [Action.delete, .suspend, .lookup] where journalMayKnow(vendor, finished) {
                     if case .done(let previous) = try await hooks.before(person: key, vendor: vendor, action: finished),
                        finished != .lookup || previous.kind == .notFound {
                         await add(previous)
@@ -111,20 +137,21 @@ final class PersonRun: Sendable {
                 return [found ?? .nil]
             case .notFound:
                 // A deletion an interrupted run sent (step left `sent`) did happen: record it as such.
-                if let hooks, !engine.dryRun, case .sent = try await hooks.before(person: key, vendor: vendor, action: .delete) {
+                if let hooks, !engine.dryRun, journalMayKnow(vendor, .delete),
+                   case .sent = try await hooks.before(person: key, vendor: vendor, action: .delete) {
                     var done = outcome
                     done.action = .delete
                     done.kind = .deleted
                     done.message = "deleted by an interrupted run (confirmed absent on resume)"
-                    try await hooks.done(person: key, outcome: done)
+                    try await self.done(hooks, done)
                     await add(done)
                     return [.nil, outcomeTable(done)]
                 }
-                if let hooks { try await hooks.done(person: key, outcome: outcome) }
+                if let hooks { try await done(hooks, outcome) }
                 await add(outcome)
                 return [.nil, outcomeTable(outcome)]
             default:
-                if let hooks { try await hooks.done(person: key, outcome: outcome) }
+                if let hooks { try await done(hooks, outcome) }
                 await add(outcome)
                 return [.nil, outcomeTable(outcome)]
             }
@@ -132,7 +159,7 @@ final class PersonRun: Sendable {
 
         var outcome: Outcome
         var resumedInFlight = false
-        if let hooks {
+        if let hooks, journalMayKnow(vendor, action) {
             switch try await hooks.before(person: key, vendor: vendor, action: action) {
             case .done(let previous):
                 await add(previous)
@@ -149,7 +176,7 @@ final class PersonRun: Sendable {
                         done.kind = action == .delete ? .deleted : .notFound
                         done.message = action == .delete
                             ? "deleted by an interrupted run (confirmed absent on resume)" : check.message
-                        try await hooks.done(person: key, outcome: done)
+                        try await self.done(hooks, done)
                         await add(done)
                         return [outcomeTable(done)]
                     }
@@ -170,6 +197,7 @@ final class PersonRun: Sendable {
             let once = Locked<Bool>(false)
             return {
                 if once.withLock({ let first = !$0; $0 = true; return first }) {
+                    self.touch(vendor, action)
                     try await h.sent(person: key, vendor: vendor, action: action)
                 }
             }
@@ -185,7 +213,7 @@ final class PersonRun: Sendable {
         if let reason = LuaConv.string(args.count > 4 ? args[4] : nil), outcome.kind == .suspended || outcome.kind == .planned {
             outcome.message += " (\(reason))"
         }
-        if let hooks { try await hooks.done(person: key, outcome: outcome) }
+        if let hooks { try await done(hooks, outcome) }
         await add(outcome)
         return [outcomeTable(outcome)]
     }

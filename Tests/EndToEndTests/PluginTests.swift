@@ -139,5 +139,31 @@ final class PluginTests: XCTestCase {
         XCTAssertTrue((r.lines.last?["message"] as? String ?? "").contains("buggy.lua:7"), r.all)
         await e.shutdown()
     }
-}
 
+    func testPluginSeesOnlyCtxAndTheSafeLibrary() async throws {
+        let e = try await E2E()
+        let folder = e.dir.appendingPathComponent("probe")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try """
+        return {
+          name = "probe", version = "1.0.0", description = "reports what it can see",
+          config = { base_url = { default = "http://127.0.0.1:9" } },
+          identity = { "id" },
+          delete = function(ctx, user)
+            local seen = {}
+            for _, name in ipairs({ "__erasure", "io", "os", "require", "debug", "dofile", "package" }) do
+              seen[#seen + 1] = name .. "=" .. type(_ENV[name])
+            end
+            return { outcome = "skipped", message = table.concat(seen, " ") .. " ctx.http=" .. type(ctx.http) }
+          end,
+        }
+        """.write(to: folder.appendingPathComponent("probe.lua"), atomically: true, encoding: .utf8)
+        var toml = try String(contentsOfFile: e.configPath, encoding: .utf8)
+        toml += "\n[vendors.probe]\n"
+        try toml.write(toFile: e.configPath, atomically: true, encoding: .utf8)
+        let r = try e.erasure(["delete", "probe", "id=1", "--json", "--no-journal"], env: ["ERASURE_PLUGIN_PATH": folder.path])
+        let message = r.lines.last?["message"] as? String ?? ""
+        XCTAssertEqual(message, "__erasure=nil io=nil os=table require=nil debug=nil dofile=nil package=nil ctx.http=table", r.all)
+        await e.shutdown()
+    }
+}

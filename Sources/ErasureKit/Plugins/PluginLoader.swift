@@ -60,6 +60,8 @@ struct PluginCatalog: Sendable {
         }
         let source = String(decoding: data, as: UTF8.self)
         let env = await lua.newEnvironment(name: file)
+        // A plugin reaches the host only through `ctx` (Contract 1): no raw host module.
+        try? await lua.setGlobal("__erasure", .nil, in: env)
         let results: [LuaValue]
         do {
             results = try await lua.load([UInt8](data), chunkName: file, in: env)

@@ -130,6 +130,8 @@ return M
 
     /// Defines the globals a workflow file sees besides Lua's safe library.
     static let workflowGlobals = #"""
-function skip(reason) return __erasure.skip(nil, reason) end
+local host = __erasure
+__erasure = nil
+function skip(reason) return host.skip(nil, reason) end
 """#
 }

@@ -97,7 +97,7 @@ struct RunCommand: AsyncParsableCommand {
             let engine = try await Engine.start(engineOptions, needed: nil)
             do {
                 let wf = try await Workflow.load(path: path, engine: engine, params: params)
-                return RunSetup(engine: engine, workflow: wf, people: people, path: path)
+                return RunSetup(engine: engine, workflow: wf, people: people)
             } catch {
                 await engine.shutdown()
                 throw error
@@ -137,5 +137,4 @@ struct RunSetup: @unchecked Sendable {
     var engine: Engine
     var workflow: Workflow
     var people: PeopleInput
-    var path: String
 }

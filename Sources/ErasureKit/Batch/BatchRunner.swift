@@ -9,7 +9,6 @@ public struct BatchOptions: Sendable {
     public var concurrency = 16
     public var maxDeletions: Int? = 100
     public var progress = false
-    /// People already finished in an earlier run of the same journal (resume), for the counts.
     public init() {}
 }
 

@@ -6,14 +6,12 @@ import Foundation
 final class JournalHooks: StepHooks {
     let journal: Journal
     let run: RunID
-    let keepBodies: Bool
     /// A new run (not `--resume`): see `StepHooks.freshRun`.
     let freshRun: Bool
 
-    init(journal: Journal, run: RunID, keepBodies: Bool = false, freshRun: Bool = false) {
+    init(journal: Journal, run: RunID, freshRun: Bool = false) {
         self.journal = journal
         self.run = run
-        self.keepBodies = keepBodies
         self.freshRun = freshRun
     }
 

@@ -142,7 +142,7 @@ public final class Engine: Sendable {
                             prelude: catalog.prelude, logLevel: options.logLevel)
         late.withLock { $0 = engine }
         do {
-            try await engine.install(catalog: catalog)
+            try await engine.installPlugins()
         } catch {
             try? await http.shutdown()
             throw error
@@ -195,26 +195,15 @@ public final class Engine: Sendable {
         }
     }
 
-    private func install(catalog: PluginCatalog) async throws {
+    private func installPlugins() async throws {
         for name in vendors {
             let spec = plugins[name]!
-            var config = LuaTable()
-            for key in spec.config {
-                if let v = configs[name]?[key.name] { config.hash[LuaConv.s(key.name)] = LuaConv.fromConfig(v) }
-                else if let d = key.defaultValue { config.hash[LuaConv.s(key.name)] = d }
+            let config = spec.luaConfig(configs[name]!)
+            let problem: String?
+            do { problem = try await spec.validationProblem(config, in: lua) } catch {
+                throw UsageError("\(displayPath(spec.path)): validate failed: \(redactor.redact("\(error)"))")
             }
-            for (k, v) in configs[name]!.values where config.hash[LuaConv.s(k)] == nil {
-                config.hash[LuaConv.s(k)] = LuaConv.fromConfig(v)
-            }
-            if spec.hasValidate, case .function(let validate)? = LuaConv.field(spec.table, "validate") {
-                let result: [LuaValue]
-                do { result = try await lua.call(validate, [.table(config)]) } catch {
-                    throw UsageError("\(displayPath(spec.path)): validate failed: \(redactor.redact("\(error)"))")
-                }
-                if let message = LuaConv.string(result.first) {
-                    throw UsageError("\(configPath): [vendors.\(name)]: \(message)")
-                }
-            }
+            if let problem { throw UsageError("\(configPath): [vendors.\(name)]: \(problem)") }
             _ = try await lua.call(install, [LuaConv.s(name), spec.table, .table(config), .boolean(dryRun)])
         }
     }

@@ -53,15 +53,8 @@ public struct PluginInfo: Sendable {
             if configured, let config {
                 do {
                     let resolved = try config.resolve(vendor: spec.name, schema: spec.schema)
-                    if spec.hasValidate, case .function(let validate)? = LuaConv.field(spec.table, "validate") {
-                        var table = LuaTable()
-                        for key in spec.config {
-                            if let v = resolved[key.name] { table.hash[LuaConv.s(key.name)] = LuaConv.fromConfig(v) }
-                            else if let d = key.defaultValue { table.hash[LuaConv.s(key.name)] = d }
-                        }
-                        if let message = LuaConv.string(try await lua.call(validate, [.table(table)]).first) {
-                            problems.append("\(displayPath(configPath)): [vendors.\(spec.name)]: \(message)")
-                        }
+                    if let message = try await spec.validationProblem(spec.luaConfig(resolved), in: lua) {
+                        problems.append("\(displayPath(configPath)): [vendors.\(spec.name)]: \(message)")
                     }
                 } catch {
                     problems.append("\(error)")

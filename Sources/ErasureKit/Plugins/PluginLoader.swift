@@ -116,6 +116,26 @@ extension PluginSpec {
     }
 }
 
+extension PluginSpec {
+    /// What the plugin sees as `ctx.config`: the resolved values (common keys included), and the
+    /// schema's defaults for keys the config does not set.
+    func luaConfig(_ resolved: ResolvedVendorConfig) -> LuaTable {
+        var table = LuaTable()
+        for (k, v) in resolved.values { table.hash[LuaConv.s(k)] = LuaConv.fromConfig(v) }
+        for key in config where table.hash[LuaConv.s(key.name)] == nil {
+            if let d = key.defaultValue { table.hash[LuaConv.s(key.name)] = d }
+        }
+        return table
+    }
+
+    /// The message of the plugin's `validate(config)` when it refuses the config; nil when it
+    /// accepts it or has no `validate`.
+    func validationProblem(_ config: LuaTable, in lua: LuaRuntime) async throws -> String? {
+        guard hasValidate, case .function(let validate)? = LuaConv.field(table, "validate") else { return nil }
+        return LuaConv.string(try await lua.call(validate, [.table(config)]).first)
+    }
+}
+
 enum Digest {
     /// Lowercase hex SHA-256. Hashes every request and response body of a run, so no
     /// `String(format:)` per byte (that was ~9 % of a batch's CPU).

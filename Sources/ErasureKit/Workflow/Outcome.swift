@@ -90,21 +90,7 @@ public struct Outcome: Sendable {
 /// Small JSON text builders for output lines with a fixed key order.
 public enum JSONText {
     public static func string(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        "\"" + Redactor.jsonEscaped(s, escapeSlash: false) + "\""
     }
 
     public static func object(_ fields: [(String, String)]) -> String {

@@ -86,9 +86,12 @@ final class SingleUserTests: XCTestCase {
             XCTAssertTrue((line["message"] as? String ?? "").contains(c.text), "expected '\(c.text)' in \(r.all)")
         }
         // Garbage from a vendor: failed with the raw answer, never a crash.
-        try await e.fault(["vendor": "cubicasa", "method": "DELETE", "count": 1, "status": 200, "body": "<html>oops"])
-        let r = try e.erasure(["delete", "cubicasa", "id=5b0c8f7e-6d1a-4c2b-9e3f-1a2b3c4d5e6f", "--json"])
-        XCTAssertNotEqual(r.status, 2, r.all)
+        try await e.fault(["vendor": "gafapay", "method": "DELETE", "count": 1, "status": 200, "body": "<html>oops</html>"])
+        let r = try e.erasure(["delete", "gafapay", "id=9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c", "--json"])
+        XCTAssertEqual(r.status, 1, r.all)
+        XCTAssertEqual(r.lines.last?["outcome"] as? String, "failed", r.all)
+        XCTAssertEqual(r.lines.last?["http_status"] as? Int, 200, r.all)
+        XCTAssertTrue((r.lines.last?["message"] as? String ?? "").contains("<html>oops</html>"), "the raw answer: \(r.all)")
         await e.shutdown()
     }
 

@@ -144,6 +144,7 @@ final class WorkflowTests: XCTestCase {
         for line in r.lines {
             XCTAssertEqual(line["outcome"] as? String, "skipped")
             XCTAssertEqual(line["message"] as? String, "legal hold")
+            XCTAssertFalse((line["user"] as? [String: String] ?? [:]).isEmpty, "a skip names the identity: \(line)")
             XCTAssertEqual(contract3Problems(line), [])
         }
         await e.shutdown()

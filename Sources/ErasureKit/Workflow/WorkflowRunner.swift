@@ -63,18 +63,23 @@ public final class DeletionBudget: Sendable {
 final class PersonRun: Sendable {
     let identity: Identity
     let key: PersonKey
+    /// The vendors this person can be sent to, in order, and the identity each is given.
     let applicable: [String]
+    let users: [String: [String: String]]
     let hooks: (any StepHooks)?
     let budget: DeletionBudget
     let emit: @Sendable (Outcome) async -> Void
+    private let skipped = Locked<[Outcome]>([])
     /// `touched`: "vendor/action" of the steps this person handed to `hooks.sent`/`hooks.done`.
     private let state = Locked<(outcomes: [Outcome], found: Set<String>, touched: Set<String>)>(([], [], []))
 
-    init(identity: Identity, line: Int?, applicable: [String], hooks: (any StepHooks)?, budget: DeletionBudget,
+    init(identity: Identity, line: Int?, applicable: [String], users: [String: [String: String]],
+         hooks: (any StepHooks)?, budget: DeletionBudget,
          emit: @escaping @Sendable (Outcome) async -> Void) {
         self.identity = identity
         self.key = PersonKey(line: line, identity: identity.flattened)
         self.applicable = applicable
+        self.users = users
         self.hooks = hooks
         self.budget = budget
         self.emit = emit
@@ -110,7 +115,7 @@ final class PersonRun: Sendable {
         guard let vendor = LuaConv.string(args.first), engine.plugins[vendor] != nil, applicable.contains(vendor),
               let actionName = LuaConv.string(args.count > 1 ? args[1] : nil), let action = Action(rawValue: actionName)
         else { throw HostError("unknown vendor or action") }
-        let user = engine.plugins[vendor].map { identity.forVendor(vendor, accepts: $0.identity) } ?? [:]
+        let user = users[vendor] ?? [:]
         let record = args.count > 3 ? args[3] : .nil
         let spec = engine.plugins[vendor]!
 
@@ -232,19 +237,22 @@ final class PersonRun: Sendable {
             targets.filter { v in !s.outcomes.contains { $0.vendor == v } }
         }
         for v in pending {
-            let o = Outcome(vendor: v, action: .delete, kind: .skipped, message: reason, user: identity.forVendor(v, accepts: []),
+            let o = Outcome(vendor: v, action: .delete, kind: .skipped, message: reason, user: users[v] ?? [:],
                             dryRun: false)
             state.withLock { $0.outcomes.append(o) }
-            Task { await emit(o) }
+            skipped.withLock { $0.append(o) }
         }
     }
 
-    /// After the workflow: a vendor that was found and then left alone is `skipped`.
+    /// After the workflow: the skips it decided are reported, and a vendor that was found and
+    /// then left alone is `skipped`.
     func finish(dryRun: Bool) async {
+        // skip() runs inside a synchronous host call, so its outcomes are reported here.
+        for o in skipped.withLock({ q -> [Outcome] in defer { q.removeAll() }; return q }) { await emit(o) }
         let leftAlone = state.withLock { s in s.found.filter { v in !s.outcomes.contains { $0.vendor == v } }.sorted() }
         for v in leftAlone {
             await add(Outcome(vendor: v, action: .delete, kind: .skipped,
-                                 message: "looked up; the workflow took no action", user: [:], dryRun: dryRun))
+                                 message: "looked up; the workflow took no action", user: users[v] ?? [:], dryRun: dryRun))
         }
     }
 }
@@ -297,13 +305,15 @@ public final class Workflow: Sendable {
     public func run(identity: Identity, line: Int?, hooks: (any StepHooks)?, budget: DeletionBudget,
                     emit: @escaping @Sendable (Outcome) async -> Void) async -> [Outcome] {
         let vendors = applicableVendors(identity)
-        let person = PersonRun(identity: identity, line: line, applicable: vendors, hooks: hooks, budget: budget, emit: emit)
+        var users: [String: [String: String]] = [:]
+        for v in vendors { users[v] = identity.forVendor(v, accepts: engine.plugins[v]!.identity) }
+        let person = PersonRun(identity: identity, line: line, applicable: vendors, users: users, hooks: hooks,
+                               budget: budget, emit: emit)
         let specs = vendors.map { v -> LuaValue in
-            let spec = engine.plugins[v]!
-            return LuaConv.table([
+            LuaConv.table([
                 "name": LuaConv.s(v),
-                "identity": LuaConv.strings(identity.forVendor(v, accepts: spec.identity)),
-                "actions": LuaConv.table(Dictionary(uniqueKeysWithValues: spec.actions.map { ($0.rawValue, LuaValue.boolean(true)) })),
+                "identity": LuaConv.strings(users[v]!),
+                "actions": LuaConv.table(Dictionary(uniqueKeysWithValues: engine.plugins[v]!.actions.map { ($0.rawValue, LuaValue.boolean(true)) })),
             ])
         }
         var personTable = identity.flattened.mapValues { LuaConv.s($0) }

@@ -117,10 +117,12 @@ struct RunCommand: AsyncParsableCommand {
         case .success(let r): outcome = r
         case .failure(let e): throw usageFailure(e)
         }
+        let people = "\(outcome.people) \(outcome.people == 1 ? "person" : "people")"
+            + (outcome.badRows > 0 ? ", \(outcome.badRows) input line\(outcome.badRows == 1 ? "" : "s") not usable" : "")
         if options.json {
-            stderr(report.summary())
+            stderr(people + "\n" + report.summary())
         } else if users != nil {
-            print("")
+            print("\n" + people)
             print(report.summary(), terminator: "")
         }
         if outcome.stoppedByLimit {

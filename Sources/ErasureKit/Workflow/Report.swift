@@ -28,8 +28,6 @@ public final class Report: @unchecked Sendable {
     }
 
     public var anyFailed: Bool { lock.withLock { counts.values.contains { ($0[.failed] ?? 0) > 0 } } }
-    public var total: Int { lock.withLock { counts.values.reduce(0) { $0 + $1.values.reduce(0, +) } } }
-    public func count(_ kind: OutcomeKind) -> Int { lock.withLock { counts.values.reduce(0) { $0 + ($1[kind] ?? 0) } } }
 
     public func add(_ o: Outcome, line: Int? = nil) {
         lock.withLock {

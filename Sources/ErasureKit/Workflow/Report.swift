@@ -27,6 +27,9 @@ public final class Report: @unchecked Sendable {
             && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
+    /// How many outcomes of this kind were reported.
+    public func count(_ kind: OutcomeKind) -> Int { lock.withLock { counts.values.reduce(0) { $0 + ($1[kind] ?? 0) } } }
+
     public var anyFailed: Bool { lock.withLock { counts.values.contains { ($0[.failed] ?? 0) > 0 } } }
 
     public func add(_ o: Outcome, line: Int? = nil) {

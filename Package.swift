@@ -45,8 +45,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The runtime: host modules, plugins, config, workflows, batches, journal.
+        .target(name: "CErasureSystem"),
         .target(name: "ErasureKit", dependencies: [
-            "LuaBridge",
+            "LuaBridge", "CErasureSystem",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),

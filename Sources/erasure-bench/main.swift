@@ -1,19 +1,22 @@
 // erasure-bench: benchmarks, one file per benchmark, dispatched on argv[1].
 // Run through scripts/bench (release build). Not a test: prints numbers, asserts nothing.
+import ErasureKit
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.first ?? ""
 let rest = Array(arguments.dropFirst())
 
+MallocTuning.apply()   // as erasure does
 do {
     switch command {
     case "hostcall": try await HostCallBench.run(rest)
     case "coroutines": try await CoroutinesBench.run(rest)
     case "sandbox-rps": try await benchSandboxRPS()
     case "batch": try await benchBatch(rest)
+    case "journal": try await JournalBench.run(rest)
     default:
-        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines|sandbox-rps|batch [options]\n".utf8))
+        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines|sandbox-rps|batch|journal [options]\n".utf8))
         exit(2)
     }
 } catch {

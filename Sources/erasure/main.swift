@@ -1,3 +1,4 @@
+import ErasureKit
 import ArgumentParser
 
 /// The `erasure` command. Each subcommand lives in its own file (`<Name>Command.swift`).
@@ -28,5 +29,8 @@ struct Erasure: AsyncParsableCommand {
 
 // In top-level code a bare `Erasure.main()` resolves to the synchronous entry point (which refuses
 // async commands); inside an async function the async one is chosen.
-func erasureMain() async { await Erasure.main() }
+func erasureMain() async {
+    MallocTuning.apply()
+    await Erasure.main()
+}
 await erasureMain()

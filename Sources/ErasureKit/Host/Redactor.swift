@@ -120,6 +120,11 @@ public final class Redactor: Sendable, CustomStringConvertible {
     }
 
     static func jsonEscaped(_ s: String, escapeSlash: Bool) -> String {
+        // Most texts need no escape at all: return them as they are.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+                                       || (escapeSlash && $0 == UInt8(ascii: "/")) }) {
+            return s
+        }
         var out = ""
         for scalar in s.unicodeScalars {
             switch scalar {

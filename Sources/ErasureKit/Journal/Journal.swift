@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The run journal: an SQLite file (WAL, `synchronous = FULL`) recording runs, the state of
 /// every (person, vendor, action) step, and a hash-chained receipt per completed step.
@@ -34,6 +35,9 @@ public final class Journal: Sendable {
     let pool: DatabasePool
     let redact: @Sendable (String) -> String
     let writer: GroupCommitWriter
+    /// Redacted (key, identity JSON) of the people written lately: every step of a person has the
+    /// same, and redacting them (the longest texts of a step) on each write was measurable.
+    private let redactedPeople = Mutex<[PersonRef: (key: String, json: String)]>([:])
 
     private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String) {
         self.path = path
@@ -210,19 +214,23 @@ public final class Journal: Sendable {
     public func markSent(_ key: StepKey) async throws -> Int64 {
         let k = redactedKey(key)
         let now = JournalTime.string(Date())
-        return try await writer.submit { db in
-            try Self.refuseIfFinal(db, k)
-            return try Self.mapForeignKey(k) {
+        // One statement (no savepoint needed): a step already final is left as it is and
+        // returns no row.
+        let id = try await writer.submit(savepoint: false) { db, _ -> Int64? in
+            try Self.mapForeignKey(k) {
                 try Int64.fetchOne(db.cachedStatement(sql: """
                     INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, updated_at)
                     VALUES (?, ?, ?, ?, ?, 'sent', ?)
                     ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
                         state = 'sent', outcome = NULL, message = NULL, retryable = NULL,
                         http_status = NULL, vendor_id = NULL, updated_at = excluded.updated_at
+                    WHERE \(Self.notFinal)
                     RETURNING id
-                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])!
+                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
             }
         }
+        guard let id else { throw try await alreadyDone(k) }
+        return id
     }
 
     /// Records the outcome of a step and its receipt in ONE transaction, durable when this
@@ -232,6 +240,15 @@ public final class Journal: Sendable {
     @discardableResult
     public func complete(_ key: StepKey, result: StepResult, evidence: ReceiptEvidence = ReceiptEvidence(),
                          at date: Date = Date()) async throws -> Receipt {
+        try await startComplete(key, result: result, evidence: evidence, at: date).receipt()
+    }
+
+    /// `complete`, queued now and awaited later: every write submitted after this returns is
+    /// committed in the same transaction or a later one (the writer is FIFO), so a caller may go
+    /// on, e.g. to the person's next request, while this commits, and still never have a later
+    /// step durable before this one. The step counts as done only once `receipt()` returns.
+    public func startComplete(_ key: StepKey, result: StepResult, evidence: ReceiptEvidence = ReceiptEvidence(),
+                              at date: Date = Date()) throws -> PendingReceipt {
         let k = redactedKey(key)
         let r = redact
         let outcome = r(result.outcome)
@@ -242,45 +259,66 @@ public final class Journal: Sendable {
             ReceiptRequest(method: r(req.method), url: r(req.url), status: req.status, time: req.time,
                           requestSHA256: req.requestSHA256, responseSHA256: req.responseSHA256)
         }
-        let requestsJSON = try Self.encodeJSON(requests)
+        let requestsJSON = ReceiptRequest.jsonArray(requests)
         let bodiesJSON = try evidence.bodies.map { bodies in
             try Self.encodeJSON(bodies.map { BodyRecord(request: $0.request.map(r), response: $0.response.map(r)) })
         }
         let retryable = result.retryable
         let httpStatus = result.httpStatus
-        return try await writer.submit { db in
-            try Self.refuseIfFinal(db, k)
-            let stepID = try Self.mapForeignKey(k) {
+        let pending = writer.enqueue(savepoint: true) { db, tx -> Receipt? in
+            let head: (seq: Int64, hash: String)
+            if let known = tx.chainHead {
+                head = known
+            } else {
+                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))!
+                head = (row["seq"], row["hash"])
+            }
+            let seq = head.seq + 1
+            guard let stepID = try Self.mapForeignKey(k, {
                 try Int64.fetchOne(db.cachedStatement(sql: """
                     INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, outcome, message,
-                                       retryable, http_status, vendor_id, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?)
+                                       retryable, http_status, vendor_id, updated_at, receipt_seq)
+                    VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
                         state = 'done', outcome = excluded.outcome, message = excluded.message,
                         retryable = excluded.retryable, http_status = excluded.http_status,
-                        vendor_id = excluded.vendor_id, updated_at = excluded.updated_at
+                        vendor_id = excluded.vendor_id, updated_at = excluded.updated_at,
+                        receipt_seq = excluded.receipt_seq
+                    WHERE \(Self.notFinal)
                     RETURNING id
                     """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, outcome, message,
-                                      retryable, httpStatus, vendorID, time])!
-            }
-            let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))!
-            let prevSeq: Int64 = head["seq"]
-            let prevHash: String = head["hash"]
-            var receipt = Receipt(seq: prevSeq + 1, run: RunID(k.run), stepID: stepID, personKey: k.personKey,
+                                      retryable, httpStatus, vendorID, time, seq])
+            }) else { return nil }   // already final: nothing written
+            var receipt = Receipt(seq: seq, run: RunID(k.run), stepID: stepID, personKey: k.personKey,
                                   personJSON: k.personJSON, vendor: k.vendor, action: k.action, outcome: outcome,
                                   message: message, vendorID: vendorID, time: time, requestsJSON: requestsJSON,
-                                  bodiesJSON: bodiesJSON, prevHash: prevHash, hash: "")
+                                  bodiesJSON: bodiesJSON, prevHash: head.hash, hash: "")
             receipt.hash = ReceiptChain.hash(ReceiptChain.Fields(receipt))
             try db.cachedStatement(sql: """
                 INSERT INTO receipts (seq, run_id, step_id, person_key, person_json, vendor, action, outcome,
                                       message, vendor_id, time, requests_json, bodies_json, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [receipt.seq, k.run, stepID, k.personKey, k.personJSON, k.vendor, k.action,
-                                 outcome, message, vendorID, time, requestsJSON, bodiesJSON, prevHash, receipt.hash])
-            try db.cachedStatement(sql: "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1")
-                .execute(arguments: [receipt.seq, receipt.hash])
-            try db.cachedStatement(sql: "UPDATE steps SET receipt_seq = ? WHERE id = ?")
-                .execute(arguments: [receipt.seq, stepID])
+                """).execute(arguments: [seq, k.run, stepID, k.personKey, k.personJSON, k.vendor, k.action,
+                                 outcome, message, vendorID, time, requestsJSON, bodiesJSON, head.hash, receipt.hash])
+            // chain_head is written once per transaction, by the writer, before the commit.
+            tx.chainHead = (seq, receipt.hash)
+            tx.chainHeadChanged = true
+            return receipt
+        }
+        return PendingReceipt(journal: self, key: k, pending: pending)
+    }
+
+    /// A `complete` queued by `startComplete`.
+    public struct PendingReceipt: Sendable {
+        let journal: Journal
+        let key: RedactedKey
+        let pending: GroupCommitWriter.Pending<Receipt?>
+
+        /// The stored receipt, once durable. Throws `JournalError.alreadyDone` when the step was
+        /// already final (nothing was written), or the write's error.
+        @discardableResult
+        public func receipt() async throws -> Receipt {
+            guard let receipt = try await pending.value else { throw try await journal.alreadyDone(key) }
             return receipt
         }
     }
@@ -350,20 +388,32 @@ public final class Journal: Sendable {
     }
 
     func redactedKey(_ key: StepKey) -> RedactedKey {
-        RedactedKey(run: key.run.rawValue, personKey: redact(key.person.key), personJSON: redact(key.person.identityJSON),
-                    vendor: redact(key.vendor), action: redact(key.action))
-    }
-
-    static func refuseIfFinal(_ db: Database, _ k: RedactedKey) throws {
-        if let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT state, outcome FROM steps WHERE run_id = ? AND person_key = ? AND vendor = ? AND action = ?
-            """), arguments: [k.run, k.personKey, k.vendor, k.action]) {
-            let state: String = row["state"]
-            let outcome: String? = row["outcome"]
-            if state == StepState.done.rawValue, let outcome, outcome != "failed" {
-                throw JournalError.alreadyDone(step: k.description, outcome: outcome)
+        let person: (key: String, json: String)
+        if let known = redactedPeople.withLock({ $0[key.person] }) {
+            person = known
+        } else {
+            person = (redact(key.person.key), redact(key.person.identityJSON))
+            redactedPeople.withLock { cache in
+                if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }   // a batch's people in flight fit
+                cache[key.person] = person
             }
         }
+        return RedactedKey(run: key.run.rawValue, personKey: person.key, personJSON: person.json,
+                           vendor: redact(key.vendor), action: redact(key.action))
+    }
+
+    /// The condition under which an existing step may still be written: not done with an
+    /// outcome other than `failed` (`steps` is the row in the table, as in an upsert's WHERE).
+    static let notFinal = "NOT (steps.state = 'done' AND steps.outcome IS NOT NULL AND steps.outcome <> 'failed')"
+
+    /// The error for a write refused because the step is final.
+    func alreadyDone(_ k: RedactedKey) async throws -> JournalError {
+        let outcome = try await pool.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT outcome FROM steps WHERE run_id = ? AND person_key = ? AND vendor = ? AND action = ?
+                """, arguments: [k.run, k.personKey, k.vendor, k.action])
+        }
+        return JournalError.alreadyDone(step: k.description, outcome: outcome ?? "done")
     }
 
     /// steps.run_id references runs(id): a step of an unknown run fails the foreign key.

@@ -176,6 +176,21 @@ public struct ReceiptRequest: Sendable, Hashable, Codable {
         self.responseSHA256 = responseSHA256
     }
 
+    /// `[{...},...]` with the keys sorted, as `JSONEncoder` with `.sortedKeys` writes it (and
+    /// what `requests_json` holds), written directly: it is built for every step of a batch.
+    static func jsonArray(_ requests: [ReceiptRequest]) -> String {
+        var out = "["
+        for (i, r) in requests.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"method\":" + JSONText.string(r.method)
+            if let h = r.requestSHA256 { out += ",\"request_sha256\":" + JSONText.string(h) }
+            if let h = r.responseSHA256 { out += ",\"response_sha256\":" + JSONText.string(h) }
+            if let s = r.status { out += ",\"status\":" + String(s) }
+            out += ",\"time\":" + JSONText.string(r.time) + ",\"url\":" + JSONText.string(r.url) + "}"
+        }
+        return out + "]"
+    }
+
     /// Hashes the bodies (nil body → nil hash; an empty body hashes to SHA-256 of no bytes).
     public init(method: String, url: String, status: Int?, time: Date = Date(),
                 requestBody: [UInt8]?, responseBody: [UInt8]?) {

@@ -61,6 +61,12 @@ enum JournalSchema {
                 INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '\(ReceiptChain.genesis)');
                 """)
         }
+        // v2: no index on (run_id, state). Every state change (pending → sent → done) moved the
+        // step's entry in it, a scattered page write per journal write; the only reader (listing
+        // a run's steps in one state) scans the run's steps through the UNIQUE index instead.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS steps_by_state")
+        }
         return migrator
     }
 }

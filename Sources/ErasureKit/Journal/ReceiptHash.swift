@@ -49,20 +49,23 @@ public enum ReceiptChain {
         var prevHash: String?
     }
 
-    static func canonicalBytes(_ f: Fields) -> [UInt8] {
-        var out: [UInt8] = Array((version + "\n").utf8)
+    /// Feeds the canonical form of `f` to `sink` piece by piece.
+    static func canonical(_ f: Fields, into sink: (UnsafeRawBufferPointer) -> Void) {
+        func text(_ s: String) {
+            var s = s
+            s.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+        }
+        text(version + "\n")
         func field(_ name: String, _ value: String?) {
-            out += Array(name.utf8)
-            out.append(UInt8(ascii: "="))
-            if let value {
-                let bytes = Array(value.utf8)
-                out += Array(String(bytes.count).utf8)
-                out.append(UInt8(ascii: ":"))
-                out += bytes
+            if var value {
+                var count = 0
+                value.withUTF8 { count = $0.count }
+                text(name + "=" + String(count) + ":")
+                value.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+                text("\n")
             } else {
-                out.append(UInt8(ascii: "~"))
+                text(name + "=~\n")
             }
-            out.append(UInt8(ascii: "\n"))
         }
         field("seq", String(f.seq))
         field("run_id", f.runID)
@@ -78,24 +81,29 @@ public enum ReceiptChain {
         field("requests_json", f.requestsJSON)
         field("bodies_json", f.bodiesJSON)
         field("prev_hash", f.prevHash)
-        return out
     }
 
+    /// Lowercase hex SHA-256 of the canonical form (hashed as it is produced, never copied whole).
     static func hash(_ f: Fields) -> String {
-        sha256Hex(canonicalBytes(f))
+        var hasher = SHA256()
+        canonical(f) { hasher.update(bufferPointer: $0) }
+        return hex(hasher.finalize())
     }
 }
 
 extension ReceiptChain {
 /// Lowercase hex SHA-256 of `bytes`.
 public static func sha256Hex<D: DataProtocol>(_ bytes: D) -> String {
-    let digest = SHA256.hash(data: bytes)
-    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    hex(SHA256.hash(data: bytes))
+}
+
+static func hex(_ digest: SHA256.Digest) -> String {
+    let digits: [UInt8] = Array("0123456789abcdef".utf8)
     var out = [UInt8]()
     out.reserveCapacity(64)
     for b in digest {
-        out.append(hex[Int(b >> 4)])
-        out.append(hex[Int(b & 0x0f)])
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 0x0f)])
     }
     return String(decoding: out, as: UTF8.self)
 }

@@ -73,6 +73,70 @@ final class ResumeTests: XCTestCase {
         await e.shutdown()
     }
 
+    /// An outcome is reported only once the journal holds it. When the journal cannot record
+    /// one (here a trigger refuses GafaPay's receipts, as a full disk would), that outcome is
+    /// reported `failed` (the request was sent: the step stays `sent`), nothing more is sent for
+    /// the person, and `--resume` later confirms the deletion instead of sending it again.
+    func testOutcomeTheJournalCannotRecordIsFailedAndResumeConfirmsIt() async throws {
+        let n = 3
+        let e = try await E2E(seed: .generated(people: n))
+        let people = e.dir.appendingPathComponent("people.csv").path
+        try WorkflowTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
+        let journal = e.dir.appendingPathComponent("j.sqlite").path
+        let plan = try e.erasure(["run", "offboard", "--users", people, "--journal", journal, "--dry-run"])
+        XCTAssertEqual(plan.status, 0, plan.all)
+        let sqlite = { (sql: String) throws -> E2E.Result in
+            try E2E.exec([journal, sql], cwd: e.dir.path, executable: "/usr/bin/sqlite3")
+        }
+        let poison = try sqlite("""
+            CREATE TRIGGER refuse_gafapay BEFORE INSERT ON receipts
+            WHEN NEW.vendor = 'gafapay' AND NEW.outcome = 'deleted'
+            BEGIN SELECT RAISE(ABORT, 'no space left for this receipt'); END
+            """)
+        XCTAssertEqual(poison.status, 0, poison.all)
+
+        let args = ["run", "offboard", "--users", people, "--journal", journal, "--yes", "--json", "--concurrency", "2"]
+        let broken = try e.erasure(args)
+        XCTAssertEqual(broken.status, 1, broken.all)
+        let gafapay = broken.lines.filter { $0["vendor"] as? String == "gafapay" }
+        XCTAssertEqual(gafapay.count, n, broken.all)
+        for line in gafapay {
+            XCTAssertEqual(line["outcome"] as? String, "failed")
+            XCTAssertTrue((line["message"] as? String ?? "").contains("the journal could not record this outcome (deleted"),
+                          "\(line)")
+        }
+        // The person stops there: after GafaPay's line come the workflow's failure and the
+        // vendors left alone (skipped), nothing deleted; and the vendors deleted are exactly
+        // those reported deleted, plus GafaPay.
+        for person in 2...(n + 1) {
+            let lines = broken.lines.filter { $0["line"] as? Int == person }
+            let at = try XCTUnwrap(lines.firstIndex { $0["vendor"] as? String == "gafapay" }, broken.all)
+            let after = lines[(at + 1)...]
+            XCTAssertEqual(after.first?["vendor"] as? String, "workflow", broken.all)
+            XCTAssertEqual(after.filter { $0["outcome"] as? String != "skipped" }.count, 1, broken.all)
+        }
+        let reportedDeleted = broken.lines.filter { $0["outcome"] as? String == "deleted" }.count
+        let sandboxDeleted = try await e.requests().compactMap(ResumeTests.successfulDeletion).count
+        XCTAssertEqual(sandboxDeleted, reportedDeleted + n, "every request sent is accounted for")
+
+        XCTAssertEqual(try sqlite("DROP TRIGGER refuse_gafapay").status, 0)
+        let resumed = try e.erasure(args + ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.all)
+        let confirmed = resumed.lines.filter { $0["vendor"] as? String == "gafapay" }
+        XCTAssertEqual(confirmed.count, n, resumed.all)
+        for line in confirmed {
+            XCTAssertEqual(line["outcome"] as? String, "deleted")
+            XCTAssertTrue((line["message"] as? String ?? "").contains("interrupted run"), "\(line)")
+        }
+        var seen: [String: Int] = [:]
+        for r in try await e.requests() { if let k = ResumeTests.successfulDeletion(r) { seen[k, default: 0] += 1 } }
+        XCTAssertEqual(seen.filter { $0.value > 1 }.count, 0, "deleted twice: \(seen.filter { $0.value > 1 })")
+        XCTAssertEqual(seen.count, 5 * n, "one successful deletion per person and vendor")
+        let verify = try e.erasure(["journal", "verify", "--journal", journal])
+        XCTAssertEqual(verify.status, 0, verify.all)
+        await e.shutdown()
+    }
+
     func testJournalVerifyNamesAnAlteredOrRemovedReceipt() async throws {
         let e = try await E2E()
         let journal = e.dir.appendingPathComponent("j.sqlite").path

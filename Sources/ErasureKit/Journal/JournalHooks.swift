@@ -16,7 +16,7 @@ final class JournalHooks: StepHooks {
     }
 
     func key(_ person: PersonKey, _ vendor: String, _ action: Action) -> StepKey {
-        StepKey(run: run, person: PersonRef(line: person.line, identity: person.identity), vendor: vendor, action: action.rawValue)
+        StepKey(run: run, person: person.ref, vendor: vendor, action: action.rawValue)
     }
 
     func before(person: PersonKey, vendor: String, action: Action) async throws -> StepResume {
@@ -39,18 +39,21 @@ final class JournalHooks: StepHooks {
         try await journal.markSent(key(person, vendor, action))
     }
 
-    func done(person: PersonKey, outcome: Outcome) async throws {
+    func record(person: PersonKey, outcome: Outcome) throws -> DurableWait {
         let requests = outcome.requests.map { r in
             ReceiptRequest(method: r.method, url: r.url, status: r.status, time: JournalTime.string(r.startedAt),
                            requestSHA256: r.requestSHA256, responseSHA256: r.responseSHA256)
         }
         let result = StepResult(outcome: outcome.kind.rawValue, message: outcome.message, retryable: outcome.retryable,
                                 httpStatus: outcome.httpStatus, vendorID: outcome.vendorID)
-        do {
-            try await journal.complete(key(person, outcome.vendor, outcome.action), result: result,
-                                       evidence: ReceiptEvidence(requests: requests))
-        } catch JournalError.alreadyDone {
-            // The step finished in an earlier run (a rerun of the same decision): keep the first receipt.
+        let pending = try journal.startComplete(key(person, outcome.vendor, outcome.action), result: result,
+                                                evidence: ReceiptEvidence(requests: requests))
+        return {
+            do {
+                try await pending.receipt()
+            } catch JournalError.alreadyDone {
+                // The step finished in an earlier run (a rerun of the same decision): keep the first receipt.
+            }
         }
     }
 }

@@ -8,15 +8,25 @@ public protocol StepHooks: Sendable {
     func before(person: PersonKey, vendor: String, action: Action) async throws -> StepResume
     /// Made durable before the step's first mutating request leaves.
     func sent(person: PersonKey, vendor: String, action: Action) async throws
-    /// The outcome, durable before the step counts as done.
-    func done(person: PersonKey, outcome: Outcome) async throws
+    /// Queues the outcome for the journal at once and returns what to await for it to be
+    /// durable: the step counts as done (is reported) only after that. Writes queued later
+    /// (the person's next `sent`) are never durable before this one.
+    func record(person: PersonKey, outcome: Outcome) throws -> DurableWait
     /// True when the run is new (not resumed): the journal then holds only the steps this process
     /// wrote, so `before` of a step the person never reached is `.fresh` without asking it.
     var freshRun: Bool { get }
 }
 
+/// Returns once a queued journal write is durable; throws when it could not be written.
+public typealias DurableWait = @Sendable () async throws -> Void
+
 extension StepHooks {
     public var freshRun: Bool { false }
+
+    /// The outcome, durable when this returns.
+    public func done(person: PersonKey, outcome: Outcome) async throws {
+        try await record(person: person, outcome: outcome)()
+    }
 }
 
 public enum StepResume: Sendable {
@@ -27,8 +37,16 @@ public enum StepResume: Sendable {
 
 /// A stable name for a person within a run: the input line and the identity.
 public struct PersonKey: Sendable, Hashable {
-    public var line: Int?
-    public var identity: [String: String]
+    public let line: Int?
+    public let identity: [String: String]
+    /// How the journal names this person (built once: every step of the person uses it).
+    public let ref: PersonRef
+
+    public init(line: Int?, identity: [String: String]) {
+        self.line = line
+        self.identity = identity
+        self.ref = PersonRef(line: line, identity: identity)
+    }
 
     public var text: String {
         (line.map { "line \($0) " } ?? "") + identity.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
@@ -70,6 +88,12 @@ final class PersonRun: Sendable {
     let budget: DeletionBudget
     let emit: @Sendable (Outcome) async -> Void
     private let skipped = Locked<[Outcome]>([])
+    /// Outcomes not reported yet, in order, each with what to await before it counts as done
+    /// (its journal write being durable). Reported before the person's next mutating request
+    /// and when the person finishes, so the commit overlaps the person's next lookup.
+    private let unreported = Locked<[(outcome: Outcome, durable: DurableWait?)]>([])
+    /// Set when the journal failed to record one of this person's outcomes: the person stops.
+    private let journalFailure = Locked<String?>(nil)
     /// `touched`: "vendor/action" of the steps this person handed to `hooks.sent`/`hooks.done`.
     private let state = Locked<(outcomes: [Outcome], found: Set<String>, touched: Set<String>)>(([], [], []))
 
@@ -99,15 +123,51 @@ final class PersonRun: Sendable {
         state.withLock { _ = $0.touched.insert(vendor + "/" + action.rawValue) }
     }
 
-    /// `hooks.done`, remembering the step as touched.
-    func done(_ hooks: any StepHooks, _ outcome: Outcome) async throws {
-        touch(outcome.vendor, outcome.action)
-        try await hooks.done(person: key, outcome: outcome)
-    }
-
+    /// An outcome with no journal write: reported now, after this person's earlier ones.
     func add(_ o: Outcome) async {
         state.withLock { $0.outcomes.append(o) }
-        await emit(o)
+        unreported.withLock { $0.append((o, nil)) }
+        await report()
+    }
+
+    /// An outcome the journal records: queued for it now, reported once durable. The workflow
+    /// goes on meanwhile (the person's next lookup overlaps the commit); the journal's FIFO
+    /// order keeps this outcome durable before any later write of the person (the next `sent`).
+    func recordDone(_ hooks: any StepHooks, _ outcome: Outcome) throws {
+        try checkJournal()
+        touch(outcome.vendor, outcome.action)
+        let durable = try hooks.record(person: key, outcome: outcome)
+        state.withLock { $0.outcomes.append(outcome) }
+        unreported.withLock { $0.append((outcome, durable)) }
+    }
+
+    /// Throws when the journal failed this person: nothing more is sent for them.
+    func checkJournal() throws {
+        if let failure = journalFailure.current { throw HostError(failure) }
+    }
+
+    /// Reports the outcomes waiting, in order, each once durable. One that the journal could
+    /// not record is reported `failed`, and the person stops there.
+    func report() async {
+        while let (outcome, durable) = unreported.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            do {
+                try await durable?()
+                await emit(outcome)
+            } catch {
+                let message = "the journal could not record this outcome (\(outcome.kind.rawValue): \(outcome.message)): \(error)"
+                journalFailure.withLock { $0 = $0 ?? message }
+                var failed = outcome
+                failed.kind = .failed
+                failed.message = message
+                failed.retryable = true
+                state.withLock { s in
+                    if let i = s.outcomes.lastIndex(where: { $0.vendor == outcome.vendor && $0.action == outcome.action }) {
+                        s.outcomes[i] = failed
+                    }
+                }
+                await emit(failed)
+            }
+        }
     }
 
     /// `__erasure.act(vendor, action, identity, record, reason)` from a vendor handle.
@@ -115,6 +175,7 @@ final class PersonRun: Sendable {
         guard let vendor = LuaConv.string(args.first), engine.plugins[vendor] != nil, applicable.contains(vendor),
               let actionName = LuaConv.string(args.count > 1 ? args[1] : nil), let action = Action(rawValue: actionName)
         else { throw HostError("unknown vendor or action") }
+        try checkJournal()
         let user = users[vendor] ?? [:]
         let record = args.count > 3 ? args[3] : .nil
         let spec = engine.plugins[vendor]!
@@ -148,16 +209,13 @@ final class PersonRun: Sendable {
                     done.action = .delete
                     done.kind = .deleted
                     done.message = "deleted by an interrupted run (confirmed absent on resume)"
-                    try await self.done(hooks, done)
-                    await add(done)
+                    try recordDone(hooks, done)
                     return [.nil, outcomeTable(done)]
                 }
-                if let hooks { try await done(hooks, outcome) }
-                await add(outcome)
+                if let hooks { try recordDone(hooks, outcome) } else { await add(outcome) }
                 return [.nil, outcomeTable(outcome)]
             default:
-                if let hooks { try await done(hooks, outcome) }
-                await add(outcome)
+                if let hooks { try recordDone(hooks, outcome) } else { await add(outcome) }
                 return [.nil, outcomeTable(outcome)]
             }
         }
@@ -181,8 +239,7 @@ final class PersonRun: Sendable {
                         done.kind = action == .delete ? .deleted : .notFound
                         done.message = action == .delete
                             ? "deleted by an interrupted run (confirmed absent on resume)" : check.message
-                        try await self.done(hooks, done)
-                        await add(done)
+                        try recordDone(hooks, done)
                         return [outcomeTable(done)]
                     }
                 }
@@ -202,6 +259,9 @@ final class PersonRun: Sendable {
             let once = Locked<Bool>(false)
             return {
                 if once.withLock({ let first = !$0; $0 = true; return first }) {
+                    // The person's earlier outcomes count as done before anything else is sent.
+                    await self.report()
+                    try self.checkJournal()
                     self.touch(vendor, action)
                     try await h.sent(person: key, vendor: vendor, action: action)
                 }
@@ -218,8 +278,7 @@ final class PersonRun: Sendable {
         if let reason = LuaConv.string(args.count > 4 ? args[4] : nil), outcome.kind == .suspended || outcome.kind == .planned {
             outcome.message += " (\(reason))"
         }
-        if let hooks { try await done(hooks, outcome) }
-        await add(outcome)
+        if let hooks { try recordDone(hooks, outcome) } else { await add(outcome) }
         return [outcomeTable(outcome)]
     }
 
@@ -247,7 +306,9 @@ final class PersonRun: Sendable {
     /// After the workflow: the skips it decided are reported, and a vendor that was found and
     /// then left alone is `skipped`.
     func finish(dryRun: Bool) async {
-        // skip() runs inside a synchronous host call, so its outcomes are reported here.
+        // skip() runs inside a synchronous host call, so its outcomes are reported here, after
+        // the outcomes before them.
+        await report()
         for o in skipped.withLock({ q -> [Outcome] in defer { q.removeAll() }; return q }) { await emit(o) }
         let leftAlone = state.withLock { s in s.found.filter { v in !s.outcomes.contains { $0.vendor == v } }.sorted() }
         for v in leftAlone {

@@ -43,6 +43,8 @@ struct BatchBench {
     var keep = false
     var serve = false
     var cubicasaCache = 60
+    /// Extra (no journal, journal) pairs run back to back for the journal's overhead.
+    var journalPairs = 4
 
     static func value(_ name: String, _ args: [String]) -> String? {
         guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -64,6 +66,7 @@ struct BatchBench {
         keep = args.contains("--keep")
         serve = args.contains("--serve")
         if let v = Self.value("--cubicasa-cache", args) { cubicasaCache = Int(v) ?? cubicasaCache }
+        if let v = Self.value("--journal-pairs", args) { journalPairs = max(0, Int(v) ?? journalPairs) }
         plugins = URL(fileURLWithPath: plugins).standardizedFileURL.path
         replayScript = URL(fileURLWithPath: replayScript).standardizedFileURL.path
         guard FileManager.default.isExecutableFile(atPath: erasure) else {
@@ -158,6 +161,25 @@ struct BatchBench {
             show("erasure (journal)", journalRuns.last!)
         }
 
+        // The journal's overhead: more (no journal, journal) pairs back to back, the order
+        // alternating so that a machine getting slower or faster does not favour either side.
+        var pairs: [(without: Double, with: Double)] = zip(erasureRuns, journalRuns).map {
+            (Double($0.0.1) / $0.0.0, Double($0.1.1) / $0.1.0)
+        }
+        if journalPairs > 0 { print("  journal pairs (no journal and journal back to back, \(journalPairs) more)") }
+        for i in 0..<journalPairs {
+            var without = 0.0, with = 0.0
+            for journaled in (i % 2 == 0 ? [true, false] : [false, true]) {
+                sandbox.reset()
+                let r = try runErasure(in: dir, journal: journaled ? "bench.sqlite" : nil, expected: expected)
+                if journaled { with = Double(r.deleted) / r.seconds; journalRuns.append((r.seconds, r.deleted)) }
+                else { without = Double(r.deleted) / r.seconds; erasureRuns.append((r.seconds, r.deleted)) }
+            }
+            pairs.append((without, with))
+            print(String(format: "    pair %d                  %8.0f vs %8.0f deletions/s  overhead %5.1f %%", i + 1, without, with,
+                         (1 - with / without) * 100))
+        }
+
         // best of the rounds for each (the least disturbed by the machine)
         let best = { (runs: [(Double, Int)]) -> Double? in runs.map { Double($0.1) / $0.0 }.max() }
         let e = best(erasureRuns)!, j = best(journalRuns)!, f = best(floorRuns)!
@@ -173,10 +195,18 @@ struct BatchBench {
         if let p = best(pythonRuns) {
             print(String(format: "  erasure / python          %8.2fx   (aim >= 3x)", e / p))
         }
+        // Paired runs on 2 shared cores swing by ±20 % between runs (other tenants, and CubiCasa's
+        // list walks vary with timing); the median of the pairs' overheads is the figure that
+        // holds from one bench run to the next. The best-of comparison is printed too.
+        let overheads = pairs.map { (1 - $0.with / $0.without) * 100 }.sorted()
+        let median = overheads.isEmpty ? 0 : overheads.count % 2 == 1 ? overheads[overheads.count / 2]
+            : (overheads[overheads.count / 2 - 1] + overheads[overheads.count / 2]) / 2
         print("journal overhead (issue 7)")
-        print(String(format: "  without journal           %8.0f deletions/s", e))
-        print(String(format: "  with journal              %8.0f deletions/s", j))
-        print(String(format: "  overhead                  %8.1f %%   (aim < 10 %%)", (1 - j / e) * 100))
+        print(String(format: "  without journal           %8.0f deletions/s  (best of %d)", e, erasureRuns.count))
+        print(String(format: "  with journal              %8.0f deletions/s  (best of %d)", j, journalRuns.count))
+        print(String(format: "  overhead, best vs best    %8.1f %%", (1 - j / e) * 100))
+        print(String(format: "  overhead, median of pairs %8.1f %%   (aim < 10 %%; ", median) + "\(overheads.count) pairs: "
+              + overheads.map { String(format: "%.1f", $0) }.joined(separator: ", ") + ")")
 
         await sandbox.stop()
         if !rssRows.isEmpty { try measureRSS(in: dir) }

@@ -94,7 +94,7 @@ final class PersonRun: Sendable {
     private let unreported = Locked<[(outcome: Outcome, durable: DurableWait?)]>([])
     /// Set when the journal failed to record one of this person's outcomes: the person stops.
     private let journalFailure = Locked<String?>(nil)
-    /// `touched`: "vendor/action" of the steps this person handed to `hooks.sent`/`hooks.done`.
+    /// `touched`: "vendor/action" of the steps this person handed to `hooks.sent`/`hooks.record`.
     private let state = Locked<(outcomes: [Outcome], found: Set<String>, touched: Set<String>)>(([], [], []))
 
     init(identity: Identity, line: Int?, applicable: [String], users: [String: [String: String]],
@@ -139,6 +139,11 @@ final class PersonRun: Sendable {
         let durable = try hooks.record(person: key, outcome: outcome)
         state.withLock { $0.outcomes.append(outcome) }
         unreported.withLock { $0.append((outcome, durable)) }
+    }
+
+    /// A step's outcome: recorded by the journal when there is one, else reported at once.
+    func conclude(_ outcome: Outcome) async throws {
+        if let hooks { try recordDone(hooks, outcome) } else { await add(outcome) }
     }
 
     /// Throws when the journal failed this person: nothing more is sent for them.
@@ -212,10 +217,10 @@ final class PersonRun: Sendable {
                     try recordDone(hooks, done)
                     return [.nil, outcomeTable(done)]
                 }
-                if let hooks { try recordDone(hooks, outcome) } else { await add(outcome) }
+                try await conclude(outcome)
                 return [.nil, outcomeTable(outcome)]
             default:
-                if let hooks { try recordDone(hooks, outcome) } else { await add(outcome) }
+                try await conclude(outcome)
                 return [.nil, outcomeTable(outcome)]
             }
         }
@@ -278,7 +283,7 @@ final class PersonRun: Sendable {
         if let reason = LuaConv.string(args.count > 4 ? args[4] : nil), outcome.kind == .suspended || outcome.kind == .planned {
             outcome.message += " (\(reason))"
         }
-        if let hooks { try recordDone(hooks, outcome) } else { await add(outcome) }
+        try await conclude(outcome)
         return [outcomeTable(outcome)]
     }
 

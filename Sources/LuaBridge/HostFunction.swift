@@ -18,14 +18,22 @@ final class RegisteredFunction {
     let function: HostFunction
     unowned(unsafe) let core: LuaCore  // the core owns its functions
     let st: UnsafeMutablePointer<erasure_state>
-    // the sync body apart, so the hot path does not copy the enum payload
-    let syncBody: ((inout HostCall) throws -> Void)?
+    // The sync body apart and not Optional: the hot path calls it in place (borrowed from this
+    // object) instead of copying it out, which cost a retain and a release per call.
+    let isSync: Bool
+    let syncBody: (inout HostCall) throws -> Void
     init(name: String, function: HostFunction, core: LuaCore) {
         self.name = name
         self.function = function
         self.core = core
         self.st = core.st
-        if case .sync(let body) = function { syncBody = body } else { syncBody = nil }
+        if case .sync(let body) = function {
+            isSync = true
+            syncBody = body
+        } else {
+            isSync = false
+            syncBody = { _ in }
+        }
     }
 }
 
@@ -158,25 +166,27 @@ public struct HostCall {
 
 // MARK: - the dispatcher the C trampoline calls
 
-let erasureDispatch: @convention(c) (LuaState?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = {
-    L, _, fnPtr in
+// A C entry point of its own rather than a closure converted to a C function pointer.
+@_cdecl("erasure_swift_dispatch")
+func erasureSwiftDispatch(_ L: LuaState?, _ unused: UnsafeMutableRawPointer?, _ fnPtr: UnsafeMutableRawPointer?) -> Int32 {
     let ref = Unmanaged<RegisteredFunction>.fromOpaque(fnPtr!)
     return ref._withUnsafeGuaranteedRef { fn in
-        if let body = fn.syncBody { return dispatchSync(L!, ref, fn, body) }
+        if fn.isSync { return dispatchSync(L!, ref, fn) }
         return dispatchAsync(L!, fn)
     }
 }
 
+let erasureDispatch: @convention(c) (LuaState?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) -> Int32 = erasureSwiftDispatch
+
 @inline(__always)
-private func dispatchSync(_ L: LuaState, _ ref: Unmanaged<RegisteredFunction>, _ fn: RegisteredFunction,
-                          _ body: (inout HostCall) throws -> Void) -> Int32 {
+private func dispatchSync(_ L: LuaState, _ ref: Unmanaged<RegisteredFunction>, _ fn: RegisteredFunction) -> Int32 {
     let st = fn.st
     let enforce = st.pointee.enforce
     st.pointee.enforce = 0  // "host mode": pushing from Swift never raises
     defer { st.pointee.enforce = enforce }
     var call = HostCall(L: L, fn: ref)
     do {
-        try body(&call)
+        try fn.syncBody(&call)
         if st.pointee.host_push_failed != 0 {
             throw fn.core.hostPushError ?? LuaError(kind: .conversion, message: "cannot push a value")
         }

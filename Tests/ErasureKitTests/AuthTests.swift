@@ -44,17 +44,9 @@ final class JWTTests: XCTestCase {
         let keyFile = dir.appendingPathComponent("key")
         try verifierScript.write(to: script, atomically: true, encoding: .utf8)
         try key.write(to: keyFile, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script.path, token, alg, keyFile.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return (false, nil) }
-        let claims = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let (status, out) = try runPython(script.path, [token, alg, keyFile.path])
+        guard status == 0 else { return (false, nil) }
+        let claims = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
         return (true, claims)
     }
 

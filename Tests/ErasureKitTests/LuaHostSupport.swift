@@ -165,7 +165,8 @@ func makeRSAKeyPair() throws -> (privatePEM: String, publicPEM: String) {
     return (priv, pub)
 }
 
-private func runPython(_ script: String, _ args: [String]) throws -> (Int32, String) {
+/// Runs `python3 script args...`; returns its exit status and its output (stdout and stderr).
+func runPython(_ script: String, _ args: [String]) throws -> (Int32, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", script] + args

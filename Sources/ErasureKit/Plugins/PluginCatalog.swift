@@ -247,16 +247,9 @@ enum PluginValidator {
         return last
     }
 
+    /// Lua's type name, with JSON's null named as plugin authors meet it (`json.null`).
     static func typeName(_ v: LuaValue) -> String {
-        switch v {
-        case .nil: return "nil"
-        case .boolean: return "boolean"
-        case .integer, .number: return "number"
-        case .string: return "string"
-        case .table: return "table"
-        case .function: return "function"
-        case .null: return "json.null"
-        }
+        v == .null ? "json.null" : v.typeName
     }
 
     static func describeKey(_ v: LuaValue) -> String {

@@ -44,24 +44,44 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // The runtime: host modules, plugins, config, workflows, batches, journal.
+        // Process-level system calls (malloc tuning) that Swift cannot make directly.
         .target(name: "CErasureSystem"),
-        .target(name: "ErasureKit", dependencies: [
-            "LuaBridge", "CErasureSystem",
+        // What every plugin call stands on: the HTTP gate (allowlist, dry-run, retries, rate
+        // limits), auth, redaction, logging, digests, and erasure.toml. Knows nothing of Lua.
+        .target(name: "ErasureHost", dependencies: [
+            "CErasureSystem",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
-            .product(name: "CSV", package: "CSV.swift"),
-            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The journal: runs, steps and hash-chained receipts in SQLite (GRDB). Knows nothing of
+        // plugins or workflows: it stores what the run layer hands it.
+        .target(name: "ErasureJournal", dependencies: [
+            "ErasureHost",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Plugins: find, load and check them; the `ctx` they see; the engine that runs one
+        // plugin action and turns what happened into an outcome.
+        .target(name: "ErasurePlugins", dependencies: [
+            "LuaBridge", "ErasureHost",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A run: a person through a workflow (Lua), a batch of people from a CSV, the deletion
+        // budget, and the adapter that journals every step.
+        .target(name: "ErasureRun", dependencies: [
+            "LuaBridge", "ErasureHost", "ErasureJournal", "ErasurePlugins",
+            .product(name: "CSV", package: "CSV.swift"),
+        ]),
+        // The command line: one file per command, report rendering, usage errors and exit codes.
         .executableTarget(name: "erasure", dependencies: [
-            "ErasureKit", "Sandbox",
+            "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "erasure-bench", dependencies: [
-            "LuaBridge", "ErasureKit", "Sandbox",
+            "LuaBridge", "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
@@ -70,15 +90,28 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "ErasureKitTests", dependencies: [
-            "ErasureKit", "Sandbox",
+        // What several test targets share: a recording HTTP test server, a folder of test plugins
+        // with the real engine started over it, stderr capture, the independent Python checks.
+        .target(name: "ErasureTesting", dependencies: [
+            "ErasureHost", "ErasurePlugins", "ErasureRun",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/ErasureTesting"),
+        .testTarget(name: "ErasureHostTests", dependencies: [
+            "ErasureHost", "ErasureTesting", "Sandbox",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "JournalTests", dependencies: [
-            "ErasureKit", .product(name: "GRDB", package: "GRDB.swift"),
+        .testTarget(name: "ErasureJournalTests", dependencies: [
+            "ErasureJournal", "ErasureHost", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: [
+        .testTarget(name: "ErasurePluginsTests", dependencies: [
+            "ErasurePlugins", "ErasureHost", "LuaBridge", "ErasureTesting",
+        ]),
+        .testTarget(name: "ErasureRunTests", dependencies: [
+            "ErasureRun", "ErasurePlugins", "ErasureJournal", "ErasureHost", "LuaBridge", "ErasureTesting",
+        ]),
+        // The built `erasure` binary driven end to end against the sandbox.
+        .testTarget(name: "erasureTests", dependencies: [
             "Sandbox",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),

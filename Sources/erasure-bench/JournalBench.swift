@@ -2,7 +2,10 @@
 // concurrent people, each doing what a batch does per deletion (markSent, a pause standing for
 // the request, complete with a one-request receipt) with the real Journal on a temp file.
 // Prints CPU (user+sys of this process) per write and the writes per second.
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import Foundation
 
 enum JournalBench {

@@ -1,6 +1,9 @@
 // erasure-bench: benchmarks, one file per benchmark, dispatched on argv[1].
 // Run through scripts/bench (release build). Not a test: prints numbers, asserts nothing.
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -1,5 +1,8 @@
 import ArgumentParser
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import Foundation
 
 /// What `delete` and `suspend` take: one vendor, one person, dry-run, journal.
@@ -109,12 +112,12 @@ func runSingle(_ action: Action, vendor: String, identity arguments: [String], d
         }
     }
     let report = Report(style: options.json ? .json : .human, color: Report.wantsColor())
-    let outcome = await engine.performSingle(vendor: vendor, action: action, user: user, journalPath: journal,
-                                             argv: CommandLine.arguments)
+    let outcome = await Runner(engine: engine).single(vendor: vendor, action: action, user: user,
+                                                       journalPath: journal, argv: CommandLine.arguments)
     await engine.shutdown()
     switch outcome {
     case .success(let o):
-        report.add(o)
+        report.add(o, line: nil)
         if o.kind == .failed { throw ExitCode(1) }
     case .failure(let error):
         throw usageFailure(error)

@@ -1,5 +1,8 @@
 import ArgumentParser
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import Foundation
 
 struct ConfigOption: ParsableArguments {
@@ -11,11 +14,18 @@ struct ConfigOption: ParsableArguments {
     var json = false
 }
 
+/// A mistake in how the command was called (an argument, a missing person): exit 2.
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Prints the message of a usage/config/plugin problem and exits 2 (nothing was sent).
 func usageFailure(_ error: Error) -> Error {
     let text: String
     switch error {
     case let e as UsageError: text = e.description
+    case let e as SetupError: text = e.description
     case let e as IdentityError: text = e.description
     case let e as ConfigError: text = e.description
     case let e as ExitCode: return e

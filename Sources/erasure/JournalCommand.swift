@@ -1,5 +1,8 @@
 import ArgumentParser
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import Foundation
 
 /// `erasure journal export|verify|show`: read a run journal (never creates one).

@@ -1,5 +1,8 @@
 import ArgumentParser
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import Foundation
 
 struct PluginsCommand: AsyncParsableCommand {

@@ -1,5 +1,8 @@
 import ArgumentParser
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import Foundation
 
 struct RunCommand: AsyncParsableCommand {
@@ -108,8 +111,8 @@ struct RunCommand: AsyncParsableCommand {
         batch.concurrency = concurrency
         batch.maxDeletions = yes ? nil : maxDeletions
         batch.progress = users != nil && isatty(2) == 1
-        let result: Result<BatchResult, Error> = await setup.engine.runBatch(
-            setup.workflow, people: setup.people, options: batch, report: report,
+        let result: Result<BatchResult, Error> = await Runner(engine: setup.engine).batch(
+            setup.workflow, people: setup.people, options: batch, sink: report,
             journal: noJournal ? nil : journal, resume: resume, input: users, argv: CommandLine.arguments)
         await setup.engine.shutdown()
         let outcome: BatchResult

@@ -1,4 +1,7 @@
-import ErasureKit
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import ErasureRun
 import ArgumentParser
 
 /// The `erasure` command. Each subcommand lives in its own file (`<Name>Command.swift`).

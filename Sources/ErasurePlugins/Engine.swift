@@ -1,0 +1,311 @@
+import ErasureHost
+import Foundation
+import Logging
+import LuaBridge
+
+public struct EngineOptions: Sendable {
+    public var configPath: String?
+    public var dryRun = false
+    public var locator = PluginLocator.standard()
+    /// HTTP connections per vendor host: the most requests in flight at once.
+    public var concurrency = 16
+    public var limits = LuaLimits(memoryBytes: 512 << 20, instructionBudget: 500_000_000, deadline: .seconds(900))
+    public var environment = ProcessInfo.processInfo.environment
+    public var logLevel: Logger.Level = .warning
+
+    public init() {}
+}
+
+/// The state of one (user, vendor, action) while its plugin runs: the `context` of its Lua call.
+final class ActionContext: Sendable {
+    let vendor: String
+    let action: Action
+    let recorder = ActionRecorder()
+    let lastResponse = Locked<HTTPResponseData?>(nil)
+    /// Called before a request that mutates leaves (the journal makes `sent` durable there).
+    let beforeMutating: (@Sendable () async throws -> Void)?
+
+    init(vendor: String, action: Action, beforeMutating: (@Sendable () async throws -> Void)? = nil) {
+        self.vendor = vendor
+        self.action = action
+        self.beforeMutating = beforeMutating
+    }
+}
+
+/// Loads config and plugins into one Lua runtime, and runs plugin actions.
+public final class Engine: Sendable {
+    public let lua: LuaRuntime
+    public let http: HTTPEngine
+    public let redactor: Redactor
+    public let dryRun: Bool
+    /// Configured vendors whose plugin loaded, in configuration order.
+    public let vendors: [String]
+    public let plugins: [String: PluginSpec]
+    public let configFingerprint: String
+    public let configPath: String
+    let configs: [String: ResolvedVendorConfig]
+    let policies: [String: VendorHTTPPolicy]
+    let oauth = OAuth2Registry()
+    let invoke: LuaFunction
+    package let runWorkflowFunction: LuaFunction
+    let logLevel: Logger.Level
+
+    /// Loads the config and the plugins `needed` (nil: every configured vendor), checks both, and
+    /// installs the plugins. Every problem is a `SetupError` (exit 2) before anything is sent.
+    public static func start(_ options: EngineOptions, needed: [String]?) async throws -> Engine {
+        let configPath = ConfigFile.locate(explicit: options.configPath, environment: options.environment)
+        guard FileManager.default.fileExists(atPath: configPath) else {
+            throw SetupError("""
+                no config file at \(configPath)
+                  erasure reads --config FILE, else $ERASURE_CONFIG, else ./erasure.toml
+                  to try erasure safely: erasure sandbox --print-config > erasure.toml (in another terminal)
+                """)
+        }
+        let config: ConfigFile
+        do { config = try ConfigFile.load(path: configPath) } catch { throw SetupError("\(error)") }
+
+        let lua = try LuaRuntime(limits: options.limits)
+        // The host module must exist before any environment is made (each copies the modules);
+        // its functions reach the engine once it exists.
+        let late = Locked<Engine?>(nil)
+        await lua.register(module: "__erasure", Engine.hostModule(late))
+        let catalog = try await PluginCatalog.load(into: lua, locator: options.locator)
+        let known = Set(catalog.specs.keys)
+
+        // Which vendors: the ones asked for (each must have a plugin and a config table), or
+        // every [vendors.X] table of the config (each must have a plugin).
+        var wanted: [String]
+        if let needed {
+            for name in needed where catalog.specs[name] == nil {
+                if let problems = catalog.problems(forName: name) {
+                    throw SetupError("plugin \(name) cannot be loaded:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+                }
+                throw SetupError("no plugin named \(name) (known: \(known.sorted().joined(separator: ", "))); "
+                                 + "plugins are read from \(options.locator.folders.joined(separator: ", "))")
+            }
+            for name in needed where !config.vendorNames.contains(name) {
+                let spec = catalog.specs[name]!
+                let required = spec.config.filter(\.required).map(\.name)
+                throw SetupError("vendor \(name) is not configured: add a [vendors.\(name)] table to \(configPath)"
+                                 + (required.isEmpty ? "" : " with \(required.joined(separator: ", "))"))
+            }
+            wanted = needed
+        } else {
+            let unknown = config.vendorNames.filter { catalog.specs[$0] == nil }
+            if let name = unknown.first {
+                let hint = catalog.problems(forName: name).map { ":\n" + $0.map { "  \($0)" }.joined(separator: "\n") }
+                    ?? " (known plugins: \(known.sorted().joined(separator: ", ")))"
+                throw SetupError("\(configPath): [vendors.\(name)] has no plugin\(hint)")
+            }
+            wanted = config.vendorNames
+        }
+
+        let redactor = Redactor()
+        var configs: [String: ResolvedVendorConfig] = [:]
+        var problems: [String] = []
+        var warnings: [String] = []
+        for name in wanted {
+            let spec = catalog.specs[name]!
+            do {
+                let resolved = try config.resolve(vendor: name, schema: spec.schema, environment: options.environment)
+                resolved.registerSecrets(in: redactor)
+                warnings += resolved.warnings
+                configs[name] = resolved
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        if !problems.isEmpty { throw SetupError(problems.joined(separator: "\n")) }
+        // Every secret of the config is redacted, not only the vendors of this run: a vendor may
+        // echo another's (best effort: a reference that cannot be read here is skipped).
+        for name in config.vendorNames where configs[name] == nil {
+            guard let spec = catalog.specs[name] else { continue }
+            (try? config.resolve(vendor: name, schema: spec.schema, environment: options.environment))?
+                .registerSecrets(in: redactor)
+        }
+        Engine.warn(warnings, redactor: redactor)
+
+        let http = HTTPEngine(concurrency: options.concurrency)
+        var policies: [String: VendorHTTPPolicy] = [:]
+        for name in wanted {
+            policies[name] = configs[name]!.httpPolicy(pluginHosts: catalog.specs[name]!.hosts, dryRun: options.dryRun,
+                                                       redactor: redactor)
+        }
+        let engine = Engine(lua: lua, http: http, redactor: redactor, dryRun: options.dryRun, vendors: wanted,
+                            plugins: catalog.specs, configs: configs, policies: policies,
+                            fingerprint: Engine.fingerprint(configs), configPath: configPath,
+                            prelude: catalog.prelude, logLevel: options.logLevel)
+        late.withLock { $0 = engine }
+        do {
+            try await engine.installPlugins()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        return engine
+    }
+
+    private init(lua: LuaRuntime, http: HTTPEngine, redactor: Redactor, dryRun: Bool, vendors: [String],
+                 plugins: [String: PluginSpec], configs: [String: ResolvedVendorConfig],
+                 policies: [String: VendorHTTPPolicy], fingerprint: String, configPath: String,
+                 prelude: PluginCatalog.PreludeFunctions, logLevel: Logger.Level) {
+        self.lua = lua
+        self.http = http
+        self.redactor = redactor
+        self.dryRun = dryRun
+        self.vendors = vendors
+        self.plugins = plugins
+        self.configs = configs
+        self.policies = policies
+        self.configFingerprint = fingerprint
+        self.configPath = configPath
+        self.invoke = prelude.invoke
+        self.runWorkflowFunction = prelude.runWorkflow
+        self.logLevel = logLevel
+        self.install = prelude.install
+    }
+
+    private let install: LuaFunction
+
+    static func fingerprint(_ configs: [String: ResolvedVendorConfig]) -> String {
+        configs.keys.sorted().map { configs[$0]!.fingerprint }.joined(separator: ":").sha256Hex
+    }
+
+    /// Config warnings, literal secrets folded into one line.
+    static func warn(_ warnings: [String], redactor: Redactor) {
+        var literal: [String] = []
+        for w in warnings {
+            if w.contains("literal secret value for"), let open = w.range(of: "[vendors."),
+               let close = w[open.upperBound...].firstIndex(of: "]"), let key = w.range(of: "literal secret value for ") {
+                let vendor = w[open.upperBound..<close]
+                let name = w[key.upperBound...].prefix { $0 != ";" && $0 != " " }
+                literal.append("\(vendor).\(name)")
+            } else {
+                FileHandle.standardError.write(Data("warning: \(redactor.redact(w))\n".utf8))
+            }
+        }
+        if !literal.isEmpty {
+            FileHandle.standardError.write(Data(
+                "warning: secrets written as literals in the config (\(literal.joined(separator: ", "))): prefer env:NAME or file:PATH\n".utf8))
+        }
+    }
+
+    private func installPlugins() async throws {
+        for name in vendors {
+            let spec = plugins[name]!
+            let config = spec.luaConfig(configs[name]!)
+            let problem: String?
+            do { problem = try await spec.validationProblem(config, in: lua) } catch {
+                throw SetupError("\(displayPath(spec.path)): validate failed: \(redactor.redact("\(error)"))")
+            }
+            if let problem { throw SetupError("\(configPath): [vendors.\(name)]: \(problem)") }
+            _ = try await lua.call(install, [LuaConv.s(name), spec.table, .table(config), .boolean(dryRun)])
+        }
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    // MARK: - actions
+
+    /// The identity this vendor is given, or a usage error saying which keys it accepts.
+    public func identity(for vendor: String, from identity: Identity) throws -> [String: String] {
+        let spec = plugins[vendor]!
+        let given = identity.forVendor(vendor, accepts: spec.identity)
+        if given.isEmpty {
+            let have = identity.flattened.keys.sorted()
+            throw SetupError("\(vendor) needs one of these identity keys: \(spec.identity.joined(separator: ", "))"
+                             + (have.isEmpty ? "" : " (given: \(have.joined(separator: ", ")))")
+                             + "; e.g. erasure \(spec.actions.contains(.delete) ? "delete" : "suspend") \(vendor) \(spec.identity[0])=VALUE")
+        }
+        return given
+    }
+
+    /// Runs one action of one plugin. Never throws: every problem becomes an outcome.
+    /// Returns the outcome and, for a lookup that found the user, the record.
+    package func perform(vendor: String, action: Action, user: [String: String], record: LuaValue? = nil,
+                 beforeMutating: (@Sendable () async throws -> Void)? = nil) async -> (Outcome, LuaValue?) {
+        let actx = ActionContext(vendor: vendor, action: action, beforeMutating: beforeMutating)
+        var outcome = Outcome(vendor: vendor, action: action, kind: .failed, message: "", user: user, dryRun: dryRun)
+        var found: LuaValue?
+        guard let spec = plugins[vendor], spec.actions.contains(action) else {
+            outcome.message = "\(vendor) cannot \(action.rawValue): its plugin has no `\(action.rawValue)` function"
+            return (outcome, nil)
+        }
+        do {
+            let results = try await lua.call(invoke, [LuaConv.s(vendor), LuaConv.s(action.rawValue),
+                                                     LuaConv.strings(user), record ?? .nil], context: actx)
+            let result = results.first ?? .nil
+            if action == .lookup {
+                switch result {
+                case .nil, .null:
+                    outcome.kind = .notFound
+                    outcome.message = "not at \(vendor)"
+                case .table:
+                    outcome.kind = .found
+                    outcome.message = "found at \(vendor)"
+                    outcome.recordJSON = (try? JSON.encode(result)).map { redactor.redact(String(decoding: $0, as: UTF8.self)) }
+                    found = result
+                default:
+                    outcome.message = "\(displayPath(spec.path)): lookup must return a table or nil (got \(PluginValidator.typeName(result)))"
+                }
+            } else {
+                map(result, into: &outcome, spec: spec)
+            }
+        } catch let error as LuaError {
+            outcome.kind = .failed
+            if case .table = error.value {
+                outcome.message = LuaConv.string(LuaConv.field(error.value, "message")) ?? "\(error.message)"
+                outcome.retryable = LuaConv.bool(LuaConv.field(error.value, "retryable")) ?? false
+            } else {
+                outcome.message = error.message
+            }
+        } catch {
+            outcome.kind = .failed
+            outcome.message = "\(error)"
+        }
+        finish(&outcome, actx)
+        return (outcome, found)
+    }
+
+    private func map(_ result: LuaValue, into outcome: inout Outcome, spec: PluginSpec) {
+        guard case .table = result, let kindText = LuaConv.string(LuaConv.field(result, "outcome")),
+              let kind = OutcomeKind(rawValue: kindText), kind != .found
+        else {
+            outcome.kind = .failed
+            outcome.message = "\(displayPath(spec.path)): \(outcome.action.rawValue) must return { outcome = \"deleted\"|\"suspended\"|\"not_found\"|\"failed\", message = ... }"
+            return
+        }
+        outcome.kind = kind
+        outcome.message = LuaConv.string(LuaConv.field(result, "message")) ?? ""
+        outcome.vendorID = LuaConv.string(LuaConv.field(result, "vendor_id"))
+        outcome.retryable = LuaConv.bool(LuaConv.field(result, "retryable")) ?? false
+        if kind == .planned && !dryRun {
+            outcome.kind = .failed
+            outcome.message = "\(displayPath(spec.path)): returned planned outside a dry run"
+        }
+    }
+
+    /// Dry-run planning, HTTP details and redaction, whatever the plugin said.
+    private func finish(_ o: inout Outcome, _ actx: ActionContext) {
+        let records = actx.recorder.records
+        if dryRun, actx.recorder.hasPlanned, o.kind != .failed {
+            o.kind = .planned
+            let n = records.filter(\.planned).count
+            o.message = "dry run: \(n) request\(n == 1 ? "" : "s") held back"
+        }
+        o.requests = o.kind == .planned ? records.filter(\.planned) : records.filter { !$0.planned && $0.status != nil }
+        if o.kind == .failed, let last = actx.lastResponse.current {
+            o.httpStatus = last.status
+            let excerpt = String(redactor.redact(last.text).prefix(300))
+            o.excerpt = excerpt
+            if !excerpt.isEmpty, !o.message.contains(excerpt.prefix(40)) {
+                o.message += " — \(o.vendor) answered HTTP \(last.status): \(excerpt)"
+            }
+        }
+        if o.kind == .failed && o.message.isEmpty { o.message = "failed without a message" }
+        o.message = redactor.redact(o.message)
+        o.vendorID = o.vendorID.map(redactor.redact)
+    }
+}

@@ -1,0 +1,81 @@
+import ErasureHost
+import Foundation
+import LuaBridge
+
+/// What `erasure plugins list | check | show` report: every plugin found, its problems, and
+/// whether the config sets it up correctly. Loads plugins without sending anything.
+public struct PluginInfo: Sendable {
+    public struct Plugin: Sendable {
+        public var spec: PluginSpec
+        public var configured: Bool
+        public var configProblems: [String]
+        public var file: String { displayPath(spec.path) }
+        public var actions: String {
+            Action.allCases.filter { spec.actions.contains($0) }.map(\.rawValue).joined(separator: ", ")
+        }
+        public var json: String {
+            JSONText.object([
+                ("name", JSONText.string(spec.name)), ("version", JSONText.string(spec.version)),
+                ("description", JSONText.string(spec.description)), ("file", JSONText.string(file)),
+                ("actions", JSONText.array(Action.allCases.filter { spec.actions.contains($0) }.map { JSONText.string($0.rawValue) })),
+                ("identity", JSONText.array(spec.identity.map(JSONText.string))),
+                ("config", JSONText.array(spec.config.map { k in
+                    JSONText.object([("name", JSONText.string(k.name)), ("required", k.required ? "true" : "false"),
+                                     ("secret", k.secret ? "true" : "false")])
+                })),
+                ("configured", configured ? "true" : "false"),
+            ])
+        }
+    }
+
+    public var plugins: [Plugin]
+    /// Problems per file path (display form).
+    public var problems: [String: [PluginProblem]]
+
+    public static func inspect(configPath explicit: String?, files: [String]?,
+                               locator: PluginLocator = .standard()) async throws -> PluginInfo {
+        let lua = try LuaRuntime(limits: LuaLimits(memoryBytes: 256 << 20, instructionBudget: 50_000_000, deadline: .seconds(30)))
+        let paths = files?.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        if let paths {
+            for p in paths where !FileManager.default.fileExists(atPath: p) { throw SetupError("\(p): no such file") }
+        }
+        let catalog = try await PluginCatalog.load(into: lua, locator: locator, files: paths)
+        let configPath = ConfigFile.locate(explicit: explicit)
+        var config: ConfigFile?
+        if FileManager.default.fileExists(atPath: configPath) {
+            do { config = try ConfigFile.load(path: configPath) } catch { throw SetupError("\(error)") }
+        } else if explicit != nil {
+            throw SetupError("no config file at \(configPath)")
+        }
+        var plugins: [Plugin] = []
+        for spec in catalog.specs.values.sorted(by: { $0.name < $1.name }) {
+            let configured = config?.vendorNames.contains(spec.name) ?? false
+            var problems: [String] = []
+            if configured, let config {
+                do {
+                    let resolved = try config.resolve(vendor: spec.name, schema: spec.schema)
+                    if let message = try await spec.validationProblem(spec.luaConfig(resolved), in: lua) {
+                        problems.append("\(displayPath(configPath)): [vendors.\(spec.name)]: \(message)")
+                    }
+                } catch {
+                    problems.append("\(error)")
+                }
+            }
+            plugins.append(Plugin(spec: spec, configured: configured, configProblems: problems))
+        }
+        var byFile: [String: [PluginProblem]] = [:]
+        for (path, list) in catalog.problems { byFile[path] = list }
+        return PluginInfo(plugins: plugins, problems: byFile)
+    }
+
+    public static func describe(_ v: LuaValue) -> String {
+        switch v {
+        case .string(let s): return "\"\(s.string ?? "")\""
+        case .integer(let i): return String(i)
+        case .number(let d): return String(d)
+        case .boolean(let b): return b ? "true" : "false"
+        case .table(let t): return "{" + t.array.map(describe).joined(separator: ", ") + "}"
+        default: return "…"
+        }
+    }
+}

@@ -1,0 +1,7 @@
+import ErasurePlugins
+
+/// Where a run's outcomes go as they happen (the command line's report), in the order each
+/// person produced them. Called from many people's tasks at once.
+public protocol OutcomeSink: Sendable {
+    func add(_ outcome: Outcome, line: Int?)
+}

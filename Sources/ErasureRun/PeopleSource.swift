@@ -1,0 +1,141 @@
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import LuaBridge
+import CSV
+import Foundation
+
+/// One person of the input, or the reason its line cannot be used.
+public struct PersonRow: Sendable {
+    public var line: Int
+    public var identity: Identity?
+    public var problem: String?
+}
+
+/// Streams people from a CSV file (or standard input) whose header row names identity keys
+/// (`email`, `id`, `cubicasa.id`, ...). One person per line: the file is never read whole, and a
+/// malformed line (wrong number of fields, bad quoting, no identity) is reported with its line
+/// number while the rest goes on. Fields may be quoted ("a, b" and "say ""hi""") but a field cannot
+/// span lines: identities never contain line breaks. Each line's fields are split by the CSV library.
+public final class CSVPeople: @unchecked Sendable {
+    public let header: [String]
+    public let path: String
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var offset = 0
+    private var eof = false
+    private var lineNumber = 1
+
+    public init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            guard let h = FileHandle(forReadingAtPath: path) else {
+                throw SetupError("cannot read \(path): no such file, or not readable")
+            }
+            handle = h
+        }
+        // The header row.
+        guard var first = CSVPeople.readLine(handle: handle, buffer: &buffer, offset: &offset, eof: &eof) else {
+            throw SetupError("\(path) is empty: its first line must name identity keys, e.g. email,gafapay.id")
+        }
+        if first.starts(with: [0xEF, 0xBB, 0xBF]) { first.removeFirst(3) }  // a UTF-8 byte order mark
+        let text = String(decoding: first, as: UTF8.self)
+        guard let names = CSVPeople.fields(text), !names.isEmpty else {
+            throw SetupError("\(path):1: the header row is not valid CSV")
+        }
+        let cleaned = names.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let blank = cleaned.firstIndex(where: \.isEmpty) {
+            throw SetupError("\(path):1: column \(blank + 1) of the header has no name")
+        }
+        var seen = Set<String>()
+        for name in cleaned where !seen.insert(name).inserted {
+            throw SetupError("\(path):1: column \(name) appears twice in the header")
+        }
+        header = cleaned
+    }
+
+    deinit { if path != "-" { try? handle.close() } }
+
+    /// The next row, or nil at the end of the input. Blank lines are skipped.
+    public func next() -> PersonRow? {
+        while true {
+            guard let bytes = CSVPeople.readLine(handle: handle, buffer: &buffer, offset: &offset, eof: &eof) else { return nil }
+            lineNumber += 1
+            let text = String(decoding: bytes, as: UTF8.self)
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            return row(text, line: lineNumber)
+        }
+    }
+
+    func row(_ text: String, line: Int) -> PersonRow {
+        if text.utf8.reduce(0, { $0 + ($1 == UInt8(ascii: "\"") ? 1 : 0) }) % 2 != 0 {
+            return PersonRow(line: line, identity: nil, problem: "bad quoting: a quote is not closed on this line")
+        }
+        guard let cells = CSVPeople.fields(text) else {
+            return PersonRow(line: line, identity: nil, problem: "not valid CSV")
+        }
+        guard cells.count == header.count else {
+            return PersonRow(line: line, identity: nil,
+                             problem: "\(cells.count) field\(cells.count == 1 ? "" : "s") where the header has \(header.count)")
+        }
+        var identity = Identity()
+        do {
+            for (name, value) in zip(header, cells) { try identity.set(name, value) }
+        } catch {
+            return PersonRow(line: line, identity: nil, problem: "\(error)")
+        }
+        if identity.isEmpty { return PersonRow(line: line, identity: nil, problem: "no identity: every field is empty") }
+        return PersonRow(line: line, identity: identity, problem: nil)
+    }
+
+    /// Splits one line into fields with the CSV library.
+    static func fields(_ line: String) -> [String]? {
+        guard let reader = try? CSVReader(string: line, hasHeaderRow: false) else { return nil }
+        let row = reader.next()
+        if reader.error != nil { return nil }
+        return row
+    }
+
+    /// Reads up to the next '\n' (a trailing '\r' is dropped), 64 KiB at a time.
+    static func readLine(handle: FileHandle, buffer: inout [UInt8], offset: inout Int, eof: inout Bool) -> [UInt8]? {
+        while true {
+            if let nl = buffer[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(buffer[offset..<nl])
+                offset = nl + 1
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return line
+            }
+            if eof {
+                guard offset < buffer.count else { return nil }
+                var line = Array(buffer[offset...])
+                offset = buffer.count
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return line
+            }
+            if offset > 0 {
+                buffer.removeFirst(offset)
+                offset = 0
+            }
+            let chunk = handle.readData(ofLength: 64 * 1024)
+            if chunk.isEmpty { eof = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+
+    /// Counts the data lines of a file (for a progress bar's ETA); nil for standard input.
+    public static func countLines(path: String) -> Int? {
+        guard path != "-", let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        var n = 0
+        var last: UInt8 = UInt8(ascii: "\n")
+        while true {
+            let chunk = h.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            for b in chunk where b == UInt8(ascii: "\n") { n += 1 }
+            last = chunk.last!
+        }
+        if last != UInt8(ascii: "\n") { n += 1 }
+        return max(0, n - 1)
+    }
+}

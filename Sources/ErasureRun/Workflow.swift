@@ -1,0 +1,86 @@
+import ErasureHost
+import ErasureJournal
+import ErasurePlugins
+import Foundation
+import LuaBridge
+
+/// A workflow file loaded into the engine's runtime, run once per person.
+public final class Workflow: Sendable {
+    public let path: String
+    public let description: String
+    let run: LuaFunction
+    let engine: Engine
+    let params: [String: String]
+
+    public static func load(path: String, engine: Engine, params: [String: String]) async throws -> Workflow {
+        let file = displayPath(path)
+        guard let data = FileManager.default.contents(atPath: path) else { throw SetupError("\(file): cannot read the workflow") }
+        let env = await engine.lua.newEnvironment(name: file)
+        _ = try await engine.lua.load(Prelude.workflowGlobals, chunkName: "=erasure/workflow", in: env)
+        let result: [LuaValue]
+        do { result = try await engine.lua.load([UInt8](data), chunkName: file, in: env) } catch let e as LuaError {
+            throw SetupError(PluginCatalog.problem(from: e, file: file).description)
+        }
+        switch result.first {
+        case .function(let f)?:
+            return Workflow(path: path, description: "", run: f, engine: engine, params: params)
+        case .table?:
+            guard case .function(let f)? = LuaConv.field(result.first, "run") else {
+                throw SetupError("\(file): a workflow returns function(person, vendors, params), or a table with `run = function(...)`")
+            }
+            return Workflow(path: path, description: LuaConv.string(LuaConv.field(result.first, "description")) ?? "",
+                            run: f, engine: engine, params: params)
+        default:
+            throw SetupError("\(file): a workflow returns function(person, vendors, params), or a table with `run = function(...)`")
+        }
+    }
+
+    init(path: String, description: String, run: LuaFunction, engine: Engine, params: [String: String]) {
+        self.path = path
+        self.description = description
+        self.run = run
+        self.engine = engine
+        self.params = params
+    }
+
+    /// The vendors this person can be sent to: configured, and given an identity key they accept.
+    public func applicableVendors(_ identity: Identity) -> [String] {
+        engine.vendors.filter { v in !identity.forVendor(v, accepts: engine.plugins[v]!.identity).isEmpty }
+    }
+
+    /// Runs the workflow for one person; every outcome goes to `emit` as it happens.
+    public func run(identity: Identity, line: Int?, hooks: (any StepHooks)?, budget: DeletionBudget,
+                    emit: @escaping @Sendable (Outcome) async -> Void) async -> [Outcome] {
+        let vendors = applicableVendors(identity)
+        var users: [String: [String: String]] = [:]
+        for v in vendors { users[v] = identity.forVendor(v, accepts: engine.plugins[v]!.identity) }
+        let person = PersonRun(identity: identity, line: line, applicable: vendors, users: users, hooks: hooks,
+                               budget: budget, emit: emit)
+        let specs = vendors.map { v -> LuaValue in
+            LuaConv.table([
+                "name": LuaConv.s(v),
+                "identity": LuaConv.strings(users[v]!),
+                "actions": LuaConv.table(Dictionary(uniqueKeysWithValues: engine.plugins[v]!.actions.map { ($0.rawValue, LuaValue.boolean(true)) })),
+            ])
+        }
+        var personTable = identity.flattened.mapValues { LuaConv.s($0) }
+        if let line { personTable["line"] = .integer(Int64(line)) }
+        do {
+            _ = try await engine.lua.call(engine.runWorkflowFunction,
+                                          [.function(run), LuaConv.table(personTable), LuaConv.array(specs),
+                                           LuaConv.strings(params)], context: person)
+        } catch {
+            let message: String
+            if let e = error as? LuaError {
+                message = LuaConv.string(LuaConv.field(e.value, "message")) ?? e.message
+            } else {
+                message = "\(error)"
+            }
+            await person.add(Outcome(vendor: "workflow", action: .delete, kind: .failed,
+                                        message: engine.redactor.redact(message), user: identity.flattened,
+                                        dryRun: engine.dryRun))
+        }
+        await person.finish(dryRun: engine.dryRun)
+        return person.outcomes
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import XCTest
+
+@testable import ErasureHost
+@testable import ErasurePlugins
+@testable import ErasureRun
+import ErasureTesting
+
+/// A batch through a workflow: people really are in flight at once in one Lua runtime.
+final class BatchRunnerTests: XCTestCase, PluginHostCase {
+    var server: TestServer!
+    var fx: LuaFixture!
+
+    override func setUp() async throws { (server, fx) = try await startPluginHost() }
+    override func tearDown() async throws { await stopPluginHost() }
+
+    // MARK: 2. 64 coroutines with requests in flight at once
+
+    /// 64 people through a workflow, 64 at a time, each lookup held at the server's gate until 64
+    /// requests are in flight together: only true concurrency lets the gate open.
+    func test64CoroutinesHaveRequestsInFlightAtOnce() async throws {
+        try fx.plugin("acme", body: """
+            function plugin.lookup(ctx, user)
+              local r = ctx.http.get(ctx.config.base_url .. "/gate", { query = { n = "64", max_ms = "25000" } })
+              if r.status ~= 200 then error({ message = "gate answered " .. r.status }) end
+              return { id = user.id, peak = r.json().peak }
+            end
+            function plugin.delete(ctx, user, record)
+              return { outcome = "deleted", message = "peak " .. tostring(record.peak), vendor_id = user.id }
+            end
+            """)
+        try acmeConfig("timeout = 60")
+        var csv = "id\n"
+        for i in 1...64 { csv += "person-\(i)\n" }
+        let csvPath = try fx.write("people.csv", csv)
+        let workflowPath = try fx.write("wf.lua", """
+            return {
+              description = "lookup then delete",
+              run = function(person, vendors)
+                for _, v in ipairs(vendors) do
+                  local record = v:lookup()
+                  if record then v:delete(record) end
+                end
+              end,
+            }
+            """)
+        let engine = try await fx.start(concurrency: 64)
+        let workflow = try await Workflow.load(path: workflowPath, engine: engine, params: [:])
+        let report = OutcomeCollector()
+        var options = BatchOptions()
+        options.concurrency = 64
+        options.maxDeletions = nil
+        let result = await BatchRunner.run(workflow, people: .csv(try CSVPeople(path: csvPath)), options: options,
+                                           sink: report, hooks: nil, budget: DeletionBudget(limit: nil))
+        await engine.shutdown()
+
+        let peak = await server.seen.maxInFlight
+        XCTAssertGreaterThanOrEqual(peak, 64, "requests in flight at once")
+        XCTAssertEqual(result.people, 64)
+        XCTAssertFalse(result.failed)
+        XCTAssertEqual(report.count(.deleted), 64, report.jsonLines.joined(separator: "\n"))
+        do { let v = await seenCount("/gate"); XCTAssertEqual(v, 64) }
+    }
+}

@@ -2,11 +2,10 @@ import ErasureHost
 import Foundation
 import GRDB
 
-
 /// The run journal: an SQLite file (WAL, `synchronous = FULL`) recording runs, the state of
 /// every (person, vendor, action) step, and a hash-chained receipt per completed step.
 ///
-/// How a runner drives it:
+/// How the run layer drives it (ErasureRun's `JournalHooks`):
 ///
 ///     let journal = try Journal.open(path: journalPath, redact: redactor.redact)
 ///     let run = resume
@@ -15,18 +14,17 @@ import GRDB
 ///                                              configFingerprint: fp, dryRun: dryRun, argv: redactedArgv))
 ///     // per person (PersonRef(line:identity:)), per (vendor, action) the workflow reaches:
 ///     let key = StepKey(run: run, person: person, vendor: vendor, action: action)
-///     if try await journal.isFinal(key) { skip: report step(key)'s stored outcome }
-///     if try await journal.stepState(key) == .sent { look the person up again first: the request
-///         may have reached the vendor; a record now absent completes as deleted/not_found }
+///     switch try await journal.step(key)?.state {   // resuming: done → report the stored outcome;
+///     ...                                           // sent → look the person up again first
+///     }
 ///     try await journal.markSent(key)      // durable when it returns; ONLY THEN send the mutating request
 ///     ...send...
-///     try await journal.complete(key, result: StepResult(...), evidence: ReceiptEvidence(requests: ...))
-///     // a step with no mutating request (not_found, skipped, planned, failed lookup) calls only complete
+///     let pending = try journal.startComplete(key, result: StepResult(...), evidence: ReceiptEvidence(requests: ...))
+///     try await pending.receipt()          // durable: only now does the step count as done
 ///     try await journal.endRun(run)
 ///
-/// `markPending([keys])` (one transaction for many steps) is optional: it makes `journal show`
-/// count the steps not reached yet. `steps(inState: .sent, run:)` lists the in-flight steps of
-/// a resumed run up front.
+/// A step with no mutating request (not_found, skipped, planned, failed lookup) is only completed.
+/// `complete` is `startComplete` awaited at once.
 ///
 /// All methods are safe to call concurrently; writes are serialised and group-committed
 /// (`GroupCommitWriter`: one fsync for every write queued meanwhile), reads run in parallel

@@ -1,5 +1,5 @@
-import ErasureHost
 import CSV
+import ErasureHost
 import Foundation
 import GRDB
 

@@ -1,4 +1,3 @@
-import ErasureHost
 import Foundation
 import GRDB
 

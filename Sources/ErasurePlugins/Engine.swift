@@ -38,7 +38,7 @@ public final class Engine: Sendable {
     public let http: HTTPEngine
     public let redactor: Redactor
     public let dryRun: Bool
-    /// Configured vendors whose plugin loaded, in configuration order.
+    /// The vendors of this run: the ones asked for, in that order, or every configured vendor sorted by name.
     public let vendors: [String]
     public let plugins: [String: PluginSpec]
     public let configFingerprint: String
@@ -74,13 +74,16 @@ public final class Engine: Sendable {
 
         // Which vendors: the ones asked for (each must have a plugin and a config table), or
         // every [vendors.X] table of the config (each must have a plugin).
-        var wanted: [String]
+        for name in needed ?? config.vendorNames where catalog.specs[name] == nil {
+            if let problems = catalog.problems(forName: name) {
+                throw SetupError("plugin \(name) cannot be loaded:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+            }
+        }
+        let wanted: [String]
         if let needed {
             for name in needed where catalog.specs[name] == nil {
-                if let problems = catalog.problems(forName: name) {
-                    throw SetupError("plugin \(name) cannot be loaded:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
-                }
-                throw SetupError("no plugin named \(name) (known: \(known.sorted().joined(separator: ", "))); "
+                let hint = closestMatch(name, in: known).map { "; did you mean \($0)?" } ?? ""
+                throw SetupError("no plugin named \(name)\(hint) (known: \(known.sorted().joined(separator: ", "))); "
                                  + "plugins are read from \(options.locator.folders.joined(separator: ", "))")
             }
             for name in needed where !config.vendorNames.contains(name) {
@@ -91,25 +94,20 @@ public final class Engine: Sendable {
             }
             wanted = needed
         } else {
-            let unknown = config.vendorNames.filter { catalog.specs[$0] == nil }
-            if let name = unknown.first {
-                let hint = catalog.problems(forName: name).map { ":\n" + $0.map { "  \($0)" }.joined(separator: "\n") }
-                    ?? " (known plugins: \(known.sorted().joined(separator: ", ")))"
-                throw SetupError("\(configPath): [vendors.\(name)] has no plugin\(hint)")
-            }
+            do { try config.checkVendors(known: known) } catch { throw SetupError("\(error)") }
             wanted = config.vendorNames
         }
 
         let redactor = Redactor()
         var configs: [String: ResolvedVendorConfig] = [:]
         var problems: [String] = []
-        var warnings: [String] = []
+        var literalSecrets: [String] = []
         for name in wanted {
             let spec = catalog.specs[name]!
             do {
                 let resolved = try config.resolve(vendor: name, schema: spec.schema, environment: options.environment)
                 resolved.registerSecrets(in: redactor)
-                warnings += resolved.warnings
+                literalSecrets += resolved.literalSecretKeys.map { "\(name).\($0)" }
                 configs[name] = resolved
             } catch {
                 problems.append("\(error)")
@@ -123,7 +121,10 @@ public final class Engine: Sendable {
             (try? config.resolve(vendor: name, schema: spec.schema, environment: options.environment))?
                 .registerSecrets(in: redactor)
         }
-        Engine.warn(warnings, redactor: redactor)
+        if !literalSecrets.isEmpty {
+            FileHandle.standardError.write(Data(("warning: secrets written as literals in \(displayPath(configPath)) "
+                + "(\(literalSecrets.joined(separator: ", "))): prefer env:NAME or file:PATH\n").utf8))
+        }
 
         let http = HTTPEngine(concurrency: options.concurrency)
         var policies: [String: VendorHTTPPolicy] = [:]
@@ -169,25 +170,6 @@ public final class Engine: Sendable {
 
     static func fingerprint(_ configs: [String: ResolvedVendorConfig]) -> String {
         configs.keys.sorted().map { configs[$0]!.fingerprint }.joined(separator: ":").sha256Hex
-    }
-
-    /// Config warnings, literal secrets folded into one line.
-    static func warn(_ warnings: [String], redactor: Redactor) {
-        var literal: [String] = []
-        for w in warnings {
-            if w.contains("literal secret value for"), let open = w.range(of: "[vendors."),
-               let close = w[open.upperBound...].firstIndex(of: "]"), let key = w.range(of: "literal secret value for ") {
-                let vendor = w[open.upperBound..<close]
-                let name = w[key.upperBound...].prefix { $0 != ";" && $0 != " " }
-                literal.append("\(vendor).\(name)")
-            } else {
-                FileHandle.standardError.write(Data("warning: \(redactor.redact(w))\n".utf8))
-            }
-        }
-        if !literal.isEmpty {
-            FileHandle.standardError.write(Data(
-                "warning: secrets written as literals in the config (\(literal.joined(separator: ", "))): prefer env:NAME or file:PATH\n".utf8))
-        }
     }
 
     private func installPlugins() async throws {

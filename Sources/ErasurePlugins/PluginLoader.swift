@@ -1,5 +1,5 @@
-import ErasureHost
 import Crypto
+import ErasureHost
 import Foundation
 import LuaBridge
 

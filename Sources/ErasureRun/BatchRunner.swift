@@ -1,8 +1,7 @@
 import ErasureHost
-import ErasureJournal
 import ErasurePlugins
-import LuaBridge
 import Foundation
+import LuaBridge
 
 public enum PeopleInput: Sendable {
     case one(Identity)

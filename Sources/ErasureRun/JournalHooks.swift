@@ -1,8 +1,8 @@
 import ErasureHost
 import ErasureJournal
 import ErasurePlugins
-import LuaBridge
 import Foundation
+import LuaBridge
 
 /// Connects the runner's steps to the journal: a step is `sent` (durably) before its first
 /// mutating request leaves, and `done` with its outcome and receipt before it counts as done.

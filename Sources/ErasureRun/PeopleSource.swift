@@ -1,9 +1,9 @@
+import CSV
 import ErasureHost
 import ErasureJournal
 import ErasurePlugins
-import LuaBridge
-import CSV
 import Foundation
+import LuaBridge
 
 /// One person of the input, or the reason its line cannot be used.
 public struct PersonRow: Sendable {

@@ -2,7 +2,6 @@ import ErasureHost
 import ErasureJournal
 import ErasurePlugins
 import Foundation
-import LuaBridge
 
 /// A stable name for a person within a run: the input line and the identity.
 public struct PersonKey: Sendable, Hashable {

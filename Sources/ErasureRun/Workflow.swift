@@ -1,5 +1,4 @@
 import ErasureHost
-import ErasureJournal
 import ErasurePlugins
 import Foundation
 import LuaBridge

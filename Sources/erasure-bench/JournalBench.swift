@@ -5,7 +5,6 @@
 import ErasureHost
 import ErasureJournal
 import ErasurePlugins
-import ErasureRun
 import Foundation
 
 enum JournalBench {

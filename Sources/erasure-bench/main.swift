@@ -1,7 +1,6 @@
 // erasure-bench: benchmarks, one file per benchmark, dispatched on argv[1].
 // Run through scripts/bench (release build). Not a test: prints numbers, asserts nothing.
 import ErasureHost
-import ErasureJournal
 import ErasurePlugins
 import ErasureRun
 import Foundation

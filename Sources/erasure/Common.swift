@@ -1,6 +1,5 @@
 import ArgumentParser
 import ErasureHost
-import ErasureJournal
 import ErasurePlugins
 import ErasureRun
 import Foundation

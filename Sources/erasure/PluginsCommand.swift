@@ -1,8 +1,6 @@
 import ArgumentParser
 import ErasureHost
-import ErasureJournal
 import ErasurePlugins
-import ErasureRun
 import Foundation
 
 struct PluginsCommand: AsyncParsableCommand {

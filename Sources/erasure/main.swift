@@ -1,8 +1,5 @@
-import ErasureHost
-import ErasureJournal
-import ErasurePlugins
-import ErasureRun
 import ArgumentParser
+import ErasureHost
 
 /// The `erasure` command. Each subcommand lives in its own file (`<Name>Command.swift`).
 struct Erasure: AsyncParsableCommand {

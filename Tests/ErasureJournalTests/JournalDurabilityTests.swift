@@ -49,7 +49,7 @@ final class JournalDurabilityTests: XCTestCase {
         let path = dir.appendingPathComponent("crash.sqlite").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["JournalTests.JournalCrashChild/testChildWritesThenKillsItself"]
+        process.arguments = ["ErasureJournalTests.JournalCrashChild/testChildWritesThenKillsItself"]
         var env = ProcessInfo.processInfo.environment
         env["ERASURE_JOURNAL_CRASH_CHILD"] = path
         process.environment = env

@@ -1,5 +1,4 @@
 import ErasureJournal
-import ErasureHost
 import Foundation
 import XCTest
 

@@ -1,8 +1,6 @@
 import Foundation
 import XCTest
 
-@testable import ErasureHost
-@testable import ErasurePlugins
 @testable import ErasureRun
 import ErasureTesting
 

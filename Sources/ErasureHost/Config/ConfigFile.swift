@@ -134,14 +134,9 @@ public struct ConfigFile: Sendable {
         validateCommon(&values, table: table, problems: &problems)
         if !problems.isEmpty { throw ConfigError(file: path, problems: problems) }
 
-        var warnings: [String] = []
-        if !literalSecrets.isEmpty {
-            warnings.append(
-                "warning: \(path): [\(table)] literal secret value for \(literalSecrets.joined(separator: ", ")); prefer env:NAME or file:PATH")
-        }
         let secretKeys = Set(keys.filter { $0.value.secret }.map(\.key))
         return ResolvedVendorConfig(vendor: vendor, file: path, values: values, secretKeys: secretKeys,
-                                    sources: sources, warnings: warnings)
+                                    sources: sources, literalSecretKeys: literalSecrets)
     }
 
     // MARK: - values
@@ -296,8 +291,8 @@ public struct ResolvedVendorConfig: Sendable {
     /// Keys the schema marks secret (whether or not they have a value).
     public let secretKeys: Set<String>
     public let sources: [String: Source]
-    /// Lines to print on stderr (at most one: the literal secret warning).
-    public let warnings: [String]
+    /// Secret keys written as literals in the file (they work, but are warned about).
+    public let literalSecretKeys: [String]
 
     public subscript(key: String) -> ConfigValue? { values[key] }
 

@@ -165,7 +165,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// Closest candidate within a small edit distance, for "did you mean" hints.
-func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
+package func closestMatch(_ word: String, in candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
     for c in candidates {
         let d = editDistance(word.lowercased(), c.lowercased())

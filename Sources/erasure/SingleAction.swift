@@ -1,6 +1,5 @@
 import ArgumentParser
 import ErasureHost
-import ErasureJournal
 import ErasurePlugins
 import ErasureRun
 import Foundation
@@ -27,63 +26,6 @@ struct MutatingActionArguments: ParsableArguments {
     func run(_ action: Action) async throws {
         try await runSingle(action, vendor: vendor, identity: identity, dryRun: dryRun, options: options,
                             journal: noJournal ? nil : journal)
-    }
-}
-
-struct DeleteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "delete",
-        abstract: "Erase one person from one vendor.",
-        discussion: """
-            The plugin looks the person up where it has to (an email to an id, an alias to its devices) and \
-            sends the deletion. Outcomes: deleted, not_found (already gone: a success), planned (--dry-run), failed.
-
-            Examples:
-              erasure delete cubicasa email=ada@example.com --dry-run
-              erasure delete gafapay id=6f1b82443e524459831de59d430a0c41
-              erasure delete engagelab alias=ada_lovelace --json
-
-            Exit status: 0 done (deleted/not_found/planned), 1 failed, 2 usage or config error (nothing sent).
-            """)
-
-    @OptionGroup var arguments: MutatingActionArguments
-
-    func run() async throws { try await arguments.run(.delete) }
-}
-
-struct SuspendCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "suspend",
-        abstract: "Suspend one person at one vendor instead of deleting them.",
-        discussion: """
-            Only vendors whose plugin can suspend (see `erasure plugins list`), e.g.:
-              erasure suspend gafapay id=6f1b82443e524459831de59d430a0c41 --dry-run
-            """)
-
-    @OptionGroup var arguments: MutatingActionArguments
-
-    func run() async throws { try await arguments.run(.suspend) }
-}
-
-struct LookupCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "lookup",
-        abstract: "Show what one vendor holds about one person (read-only).",
-        discussion: """
-            Outcomes: found (with the vendor's record), not_found, failed.
-              erasure lookup cubicasa email=ada@example.com
-            """)
-
-    @Argument(help: "The vendor: a plugin name.")
-    var vendor: String
-
-    @Argument(help: ArgumentHelp("The person, as KEY=VALUE.", valueName: "KEY=VALUE"))
-    var identity: [String] = []
-
-    @OptionGroup var options: ConfigOption
-
-    func run() async throws {
-        try await runSingle(.lookup, vendor: vendor, identity: identity, dryRun: false, options: options, journal: nil)
     }
 }
 

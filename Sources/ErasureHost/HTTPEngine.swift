@@ -25,8 +25,7 @@ public final class HTTPEngine: Sendable {
                 userAgent: String = "erasure/1.0", logger: Logger? = nil) {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000
-                + connectTimeout.components.attoseconds / 1_000_000_000)),
+            timeout: .init(connect: .nanoseconds(connectTimeout.nanoseconds)),
             connectionPool: .init(idleTimeout: .seconds(60),
                                   concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, concurrency)),
             decompression: .disabled)
@@ -181,13 +180,9 @@ public final class HTTPEngine: Sendable {
         let started = Date()
         let clock = ContinuousClock.now
         let redactedURL = policy.secrets.redact(url)
-        func elapsed() -> Double {
-            let d = ContinuousClock.now - clock
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        func elapsed() -> Double { (ContinuousClock.now - clock).seconds }
         do {
-            let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-            let response = try await client.execute(request, deadline: .now() + .nanoseconds(nanos))
+            let response = try await client.execute(request, deadline: .now() + .nanoseconds(timeout.nanoseconds))
             var responseHeaders = HeaderFields()
             for h in response.headers { responseHeaders.add(h.name, h.value) }
             let buffer = try await response.body.collect(upTo: maxBodyBytes)

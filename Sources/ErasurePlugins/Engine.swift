@@ -280,7 +280,7 @@ public final class Engine: Sendable {
         o.requests = o.kind == .planned ? records.filter(\.planned) : records.filter { !$0.planned && $0.status != nil }
         if o.kind == .failed, let last = actx.lastResponse.current {
             o.httpStatus = last.status
-            let excerpt = String(redactor.redact(last.text).prefix(300))
+            let excerpt = last.excerpt(redactor: redactor)
             o.excerpt = excerpt
             if !excerpt.isEmpty, !o.message.contains(excerpt.prefix(40)) {
                 o.message += " — \(o.vendor) answered HTTP \(last.status): \(excerpt)"

@@ -10,10 +10,6 @@ public struct Identity: Sendable, Equatable {
 
     public init() {}
 
-    public init(pairs: [(key: String, value: String)]) throws {
-        for (key, value) in pairs { try set(key, value) }
-    }
-
     /// Parses `KEY=VALUE` arguments.
     public init(arguments: [String]) throws {
         for argument in arguments {
@@ -56,9 +52,6 @@ public struct Identity: Sendable, Equatable {
         for (vendor, keys) in scoped { for (k, v) in keys { out["\(vendor).\(k)"] = v } }
         return out
     }
-
-    /// Vendor names that appear as scopes.
-    public var scopes: Set<String> { Set(scoped.keys) }
 }
 
 public enum IdentityError: Error, CustomStringConvertible {

@@ -102,116 +102,100 @@ final class PersonRun: WorkflowCallContext {
         }
     }
 
-    /// `__erasure.act(vendor, action, identity, record, reason)` from a vendor handle.
+    /// `vendor:lookup|delete|suspend(...)`: (vendor, action, identity, record, reason) from Lua.
+    /// The I/O of a step; what to do at each point is `StepDecisions`'.
     func act(engine: Engine, _ args: [LuaValue]) async throws -> [LuaValue] {
-        guard let vendor = LuaConv.string(args.first), engine.plugins[vendor] != nil, applicable.contains(vendor),
+        guard let vendor = LuaConv.string(args.first), let spec = engine.plugins[vendor], applicable.contains(vendor),
               let actionName = LuaConv.string(args.count > 1 ? args[1] : nil), let action = Action(rawValue: actionName)
         else { throw HostError("unknown vendor or action") }
         try checkJournal()
         let user = users[vendor] ?? [:]
-        let record = args.count > 3 ? args[3] : .nil
-        let spec = engine.plugins[vendor]!
+        let canLookUp = spec.actions.contains(.lookup)
+        if action == .lookup { return try await lookup(engine: engine, vendor: vendor, user: user, canLookUp: canLookUp) }
 
-        if action == .lookup {
-            guard spec.actions.contains(.lookup) else {
-                // No read API at this vendor: act as if present; its delete reports absence.
-                state.withLock { _ = $0.found.insert(vendor) }
-                return [LuaConv.table([:])]
-            }
-            if let hooks {
-                // Resuming: this vendor's business with the person finished in an earlier run.
-                for finished in [Action.delete, .suspend, .lookup] where journalMayKnow(vendor, finished) {
-                    if case .done(let previous) = try await hooks.before(person: key, vendor: vendor, action: finished),
-                       finished != .lookup || previous.kind == .notFound {
-                        await add(previous)
-                        return [.nil, outcomeTable(previous)]
-                    }
-                }
-            }
-            let (outcome, found) = await engine.perform(vendor: vendor, action: .lookup, user: user)
-            switch outcome.kind {
-            case .found:
-                state.withLock { _ = $0.found.insert(vendor) }
-                return [found ?? .nil]
-            case .notFound:
-                // A deletion an interrupted run sent (step left `sent`) did happen: record it as such.
-                if let hooks, !engine.dryRun, journalMayKnow(vendor, .delete),
-                   case .sent = try await hooks.before(person: key, vendor: vendor, action: .delete) {
-                    var done = outcome
-                    done.action = .delete
-                    done.kind = .deleted
-                    done.message = "deleted by an interrupted run (confirmed absent on resume)"
-                    try recordDone(hooks, done)
-                    return [.nil, outcomeTable(done)]
-                }
-                try await conclude(outcome)
-                return [.nil, outcomeTable(outcome)]
-            default:
-                try await conclude(outcome)
-                return [.nil, outcomeTable(outcome)]
-            }
-        }
-
-        var outcome: Outcome
-        var resumedInFlight = false
+        var resent = false
         if let hooks, journalMayKnow(vendor, action) {
-            switch try await hooks.before(person: key, vendor: vendor, action: action) {
-            case .done(let previous):
+            switch StepDecisions.start(try await hooks.before(person: key, vendor: vendor, action: action),
+                                       canLookUp: canLookUp) {
+            case .reportEarlier(let previous):
                 await add(previous)
                 return [outcomeTable(previous)]
-            case .sent:
-                // The last run died with this step's request in flight: look again before acting,
-                // so a deletion that happened is recorded as such and never sent twice.
-                resumedInFlight = true
-                if spec.actions.contains(.lookup) {
-                    let (check, _) = await engine.perform(vendor: vendor, action: .lookup, user: user)
-                    if check.kind == .notFound {
-                        var done = check
-                        done.action = action
-                        done.kind = action == .delete ? .deleted : .notFound
-                        done.message = action == .delete
-                            ? "deleted by an interrupted run (confirmed absent on resume)" : check.message
-                        try recordDone(hooks, done)
-                        return [outcomeTable(done)]
-                    }
+            case .lookUpFirst:
+                let (check, _) = await engine.perform(vendor: vendor, action: .lookup, user: user)
+                if let done = StepDecisions.checked(check, action: action) {
+                    try recordDone(hooks, done)
+                    return [outcomeTable(done)]
                 }
-            case .fresh:
-                break
+                resent = true
+            case .act(let wasResent):
+                resent = wasResent
             }
         }
         if action == .delete, !engine.dryRun, !budget.reserve() {
-            outcome = Outcome(vendor: vendor, action: action, kind: .skipped,
-                              message: "not sent: the run reached --max-deletions \(budget.limit ?? 0); rerun with a higher --max-deletions N, or --yes",
-                              user: user, dryRun: false)
-            await add(outcome)
-            return [outcomeTable(outcome)]
+            let refused = StepDecisions.overBudget(vendor: vendor, user: user, limit: budget.limit)
+            await add(refused)
+            return [outcomeTable(refused)]
         }
-        let hooks = self.hooks, key = self.key
-        let sent: (@Sendable () async throws -> Void)? = hooks.map { h in
-            let once = Locked<Bool>(false)
-            return {
-                if once.withLock({ let first = !$0; $0 = true; return first }) {
-                    // The person's earlier outcomes count as done before anything else is sent.
-                    await self.report()
-                    try self.checkJournal()
-                    self.touch(vendor, action)
-                    try await h.sent(person: key, vendor: vendor, action: action)
+        let record = args.count > 3 ? args[3] : .nil
+        let (outcome, _) = await engine.perform(vendor: vendor, action: action, user: user,
+                                                record: record == .nil ? nil : record,
+                                                beforeMutating: sentHook(vendor, action))
+        let recorded = StepDecisions.acted(outcome, action: action, resent: resent,
+                                           reason: LuaConv.string(args.count > 4 ? args[4] : nil))
+        try await conclude(recorded)
+        return [outcomeTable(recorded)]
+    }
+
+    /// A lookup: an earlier run's settling outcome if there is one, else the vendor's answer.
+    private func lookup(engine: Engine, vendor: String, user: [String: String], canLookUp: Bool) async throws -> [LuaValue] {
+        guard canLookUp else {
+            // No read API at this vendor: act as if present; its delete reports absence.
+            state.withLock { _ = $0.found.insert(vendor) }
+            return [LuaConv.table([:])]
+        }
+        if let hooks {
+            for earlier in StepDecisions.settlingActions where journalMayKnow(vendor, earlier) {
+                if let previous = StepDecisions.settled(by: earlier, try await hooks.before(person: key, vendor: vendor,
+                                                                                              action: earlier)) {
+                    await add(previous)
+                    return [.nil, outcomeTable(previous)]
                 }
             }
         }
-        (outcome, _) = await engine.perform(vendor: vendor, action: action, user: user,
-                                            record: record == .nil ? nil : record, beforeMutating: sent)
-        if resumedInFlight, action == .delete, outcome.kind == .notFound {
-            // No read API at this vendor: its answer to the resent request says the person is gone,
-            // which the interrupted request did.
-            outcome.kind = .deleted
-            outcome.message = "deleted by an interrupted run (\(vendor) now answers: \(outcome.message))"
+        let (outcome, found) = await engine.perform(vendor: vendor, action: .lookup, user: user)
+        switch outcome.kind {
+        case .found:
+            state.withLock { _ = $0.found.insert(vendor) }
+            return [found ?? .nil]
+        case .notFound:
+            var deletionLeftSent = false
+            if let hooks, !engine.dryRun, journalMayKnow(vendor, .delete),
+               case .sent = try await hooks.before(person: key, vendor: vendor, action: .delete) {
+                deletionLeftSent = true
+            }
+            let recorded = StepDecisions.absent(outcome, deletionLeftSent: deletionLeftSent)
+            try await conclude(recorded)
+            return [.nil, outcomeTable(recorded)]
+        default:
+            try await conclude(outcome)
+            return [.nil, outcomeTable(outcome)]
         }
-        if let reason = LuaConv.string(args.count > 4 ? args[4] : nil), outcome.kind == .suspended || outcome.kind == .planned {
-            outcome.message += " (\(reason))"
+    }
+
+    /// Called by the engine before the step's first mutating request leaves: the person's
+    /// earlier outcomes count as done, then the step is made durably `sent`.
+    private func sentHook(_ vendor: String, _ action: Action) -> (@Sendable () async throws -> Void)? {
+        guard let hooks else { return nil }
+        let key = self.key
+        let once = Locked<Bool>(false)
+        return {
+            if once.withLock({ let first = !$0; $0 = true; return first }) {
+                await self.report()
+                try self.checkJournal()
+                self.touch(vendor, action)
+                try await hooks.sent(person: key, vendor: vendor, action: action)
+            }
         }
-        try await conclude(outcome)
-        return [outcomeTable(outcome)]
     }
 
     func outcomeTable(_ o: Outcome) -> LuaValue {

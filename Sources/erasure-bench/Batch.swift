@@ -1,3 +1,4 @@
+import ErasureHost
 import AsyncHTTPClient
 import Foundation
 import Sandbox
@@ -409,7 +410,7 @@ struct BatchBench {
         }
         let elapsed = ContinuousClock.now - start
         try await client.shutdown()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         print("{\"seconds\":\(seconds),\"sent\":\(totals.0),\"mismatched\":\(totals.1),\"errors\":\(totals.2)}")
     }
 
@@ -510,7 +511,7 @@ struct BatchBench {
         if out !== FileHandle.nullDevice { try? out.close() }
         try? err.close()
         let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return (p.terminationStatus, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, errText)
+        return (p.terminationStatus, elapsed.seconds, errText)
     }
 }
 

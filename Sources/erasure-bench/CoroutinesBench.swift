@@ -1,3 +1,4 @@
+import ErasureHost
 import Foundation
 import LuaBridge
 
@@ -34,7 +35,7 @@ enum CoroutinesBench {
         let elapsed = ContinuousClock.now - start
         let expected = Int64(count) * Int64(count - 1)
         guard sum == expected else { throw BenchError("wrong results: sum \(sum), expected \(expected)") }
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let ms = elapsed.seconds * 1000
         let peak = peakRSSBytes() ?? 0
         let lua = await rt.memoryInUse
         print(String(format: "  %d concurrent calls awaiting a %d ms timer: %.0f ms elapsed", count, sleepMs, ms))

@@ -1,3 +1,4 @@
+import ErasureHost
 import Foundation
 import LuaBridge
 
@@ -23,7 +24,7 @@ enum HostCallBench {
             let start = ContinuousClock.now
             _ = try await rt.call(loopFn, [f, .integer(Int64(calls))])
             let d = ContinuousClock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            return d.seconds
         }
         // `--only c|swift`: one side only (e.g. under `perf stat`, to compare instruction counts)
         if let i = args.firstIndex(of: "--only"), i + 1 < args.count {

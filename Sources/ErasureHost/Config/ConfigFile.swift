@@ -70,12 +70,6 @@ public struct ConfigFile: Sendable {
         return ConfigFile(path: path, directory: dir.isEmpty ? "." : dir, tables: tables)
     }
 
-    /// A config with no vendor tables (no file present); `path` names it in messages.
-    public static func empty(path: String) -> ConfigFile {
-        let dir = (path as NSString).deletingLastPathComponent
-        return ConfigFile(path: path, directory: dir.isEmpty ? "." : dir, tables: [:])
-    }
-
     /// Names of the `[vendors.NAME]` tables, sorted.
     public var vendorNames: [String] { tables.keys.sorted() }
 

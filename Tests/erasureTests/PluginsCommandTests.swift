@@ -4,7 +4,7 @@ import XCTest
 
 /// A sixth, made-up vendor: a plugin written in a temporary folder, found through
 /// $ERASURE_PLUGIN_PATH, talking to a small server of this test. Nothing is rebuilt.
-final class PluginTests: XCTestCase {
+final class PluginsCommandTests: XCTestCase {
     static let acmePlugin = #"""
     -- ACME Accounts: a made-up vendor for erasure's tests.
     return {
@@ -64,7 +64,7 @@ final class PluginTests: XCTestCase {
         let e = try await E2E()
         let folder = e.dir.appendingPathComponent("more-plugins")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try PluginTests.acmePlugin.write(to: folder.appendingPathComponent("acme.lua"), atomically: true, encoding: .utf8)
+        try PluginsCommandTests.acmePlugin.write(to: folder.appendingPathComponent("acme.lua"), atomically: true, encoding: .utf8)
         var toml = try String(contentsOfFile: e.configPath, encoding: .utf8)
         toml += "\n[vendors.acme]\nbase_url = \"http://127.0.0.1:\(port)/acme\"\napi_key = \"env:ACME_KEY\"\n"
         try toml.write(toFile: e.configPath, atomically: true, encoding: .utf8)

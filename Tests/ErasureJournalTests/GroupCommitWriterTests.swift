@@ -6,7 +6,7 @@ import XCTest
 
 /// Writes that share one transaction (group commit) must not share their failures: a write that
 /// fails half-way is undone alone, and the receipt chain the others extend stays whole.
-final class JournalGroupCommitTests: XCTestCase {
+final class GroupCommitWriterTests: XCTestCase {
     /// 64 writers at once, so most transactions carry several writes. Every 4th step was already
     /// final (refused, no receipt); every 7th fails AFTER its step row was written, when its
     /// receipt is inserted (a trigger refuses it). Each such failure must roll back its own step

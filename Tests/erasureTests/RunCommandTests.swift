@@ -3,7 +3,7 @@ import Sandbox
 import XCTest
 
 /// `erasure run`: the shipped workflows, batches from CSV, faults, malformed rows, blast radius.
-final class WorkflowTests: XCTestCase {
+final class RunCommandTests: XCTestCase {
     static let ada = ["email=ada@example.com", "dragonpass.id=3EF5D065-76F8-4D3E-801A-B329D15F461A",
                       "pagos.username=ada.lovelace", "engagelab.alias=ada_lovelace",
                       "gafapay.id=6f1b82443e524459831de59d430a0c41"]
@@ -25,7 +25,7 @@ final class WorkflowTests: XCTestCase {
 
     func testOffboardDryRunThenReal() async throws {
         let e = try await E2E()
-        let plan = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--dry-run", "--json", "--no-journal"])
+        let plan = try e.erasure(["run", "offboard"] + RunCommandTests.ada + ["--dry-run", "--json", "--no-journal"])
         XCTAssertEqual(plan.status, 0, plan.all)
         XCTAssertEqual(Set(plan.lines.map { $0["vendor"] as? String ?? "" }),
                        ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"], plan.all)
@@ -34,7 +34,7 @@ final class WorkflowTests: XCTestCase {
         let sentDuringPlan = E2E.mutating(try await e.requests()).count
             XCTAssertEqual(sentDuringPlan, 0, "a dry run sent a mutating request")
 
-        let real = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--json", "--no-journal"])
+        let real = try e.erasure(["run", "offboard"] + RunCommandTests.ada + ["--json", "--no-journal"])
         XCTAssertEqual(real.status, 0, real.all)
         XCTAssertEqual(real.lines.filter { $0["outcome"] as? String == "deleted" }.count, 5, real.all)
         await e.shutdown()
@@ -163,7 +163,7 @@ final class WorkflowTests: XCTestCase {
             }
             return out.replacingOccurrences(of: "[vendors.engagelab]", with: "[vendors.engagelab]\nrate_limit = 400")
         })
-        let path = try write(WorkflowTests.csv(people: 1...n), e, "thousand.csv")
+        let path = try write(RunCommandTests.csv(people: 1...n), e, "thousand.csv")
         try await e.fault(["vendor": "cubicasa", "method": "DELETE", "count": 20, "status": 429,
                            "headers": ["Retry-After": "1"], "body": "{\"detail\":\"Too Many Requests\"}"])
         try await e.fault(["vendor": "gafapay", "method": "DELETE", "count": 25, "status": 503, "body": "<html>busy</html>"])
@@ -175,7 +175,7 @@ final class WorkflowTests: XCTestCase {
         XCTAssertEqual(outcomes.filter { $0["outcome"] as? String == "deleted" }.count, 5 * n, String(r.stderr.suffix(2000)))
         var successes: [String: Int] = [:]
         for req in try await e.requests() {
-            if let key = ResumeTests.successfulDeletion(req) { successes[key, default: 0] += 1 }
+            if let key = RunCommandResumeTests.successfulDeletion(req) { successes[key, default: 0] += 1 }
         }
         XCTAssertEqual(successes.filter { $0.value > 1 }.count, 0, "double deletions: \(successes.filter { $0.value > 1 }.prefix(5))")
         XCTAssertEqual(successes.count, 5 * n, "one deletion per person and vendor (one device each)")

@@ -22,7 +22,7 @@ func contract3Problems(_ o: [String: Any]) -> [String] {
     return p
 }
 
-final class SingleUserTests: XCTestCase {
+final class SingleActionTests: XCTestCase {
     func testEveryVendorDeletesThenReportsNotFound() async throws {
         let e = try await E2E()
         for (vendor, args) in Ada.all {

@@ -6,7 +6,7 @@ import XCTest
 
 /// verify(): an untouched journal verifies; editing or deleting a receipt row directly in the
 /// SQLite file (a second, raw connection) is detected and named.
-final class JournalTamperTests: XCTestCase {
+final class JournalVerifyTests: XCTestCase {
     static let vendors = ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"]
 
     /// A closed journal with 10 receipts (seq 1...10) spread over two runs.

@@ -4,7 +4,7 @@ import XCTest
 
 /// Issue 7: a batch killed with SIGKILL at random points resumes without losing anyone or
 /// deleting anyone twice; the journal proves what happened and detects tampering.
-final class ResumeTests: XCTestCase {
+final class RunCommandResumeTests: XCTestCase {
     /// The person and vendor a logged request deleted, when the sandbox says it deleted someone.
     static func successfulDeletion(_ r: [String: Any]) -> String? {
         guard r["effect"] as? String == "deleted" else { return nil }
@@ -15,7 +15,7 @@ final class ResumeTests: XCTestCase {
         let n = 1000
         let e = try await E2E(seed: .generated(people: n))
         let people = e.dir.appendingPathComponent("people.csv").path
-        try WorkflowTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
+        try RunCommandTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
         let journal = e.dir.appendingPathComponent("journal.sqlite").path
         // Slow every vendor down so the batch runs long enough to be killed in the middle.
         for vendor in ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"] {
@@ -54,7 +54,7 @@ final class ResumeTests: XCTestCase {
         }
         // Never two successful deletions of one person at one vendor.
         var seen: [String: Int] = [:]
-        for r in try await e.requests() { if let k = ResumeTests.successfulDeletion(r) { seen[k, default: 0] += 1 } }
+        for r in try await e.requests() { if let k = RunCommandResumeTests.successfulDeletion(r) { seen[k, default: 0] += 1 } }
         XCTAssertEqual(seen.filter { $0.value > 1 }.count, 0, "deleted twice: \(seen.filter { $0.value > 1 }.prefix(5))")
         XCTAssertEqual(seen.count, 5 * n, "one successful deletion per person and vendor")
 
@@ -81,7 +81,7 @@ final class ResumeTests: XCTestCase {
         let n = 3
         let e = try await E2E(seed: .generated(people: n))
         let people = e.dir.appendingPathComponent("people.csv").path
-        try WorkflowTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
+        try RunCommandTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
         let journal = e.dir.appendingPathComponent("j.sqlite").path
         let plan = try e.erasure(["run", "offboard", "--users", people, "--journal", journal, "--dry-run"])
         XCTAssertEqual(plan.status, 0, plan.all)
@@ -116,7 +116,7 @@ final class ResumeTests: XCTestCase {
             XCTAssertEqual(after.filter { $0["outcome"] as? String != "skipped" }.count, 1, broken.all)
         }
         let reportedDeleted = broken.lines.filter { $0["outcome"] as? String == "deleted" }.count
-        let sandboxDeleted = try await e.requests().compactMap(ResumeTests.successfulDeletion).count
+        let sandboxDeleted = try await e.requests().compactMap(RunCommandResumeTests.successfulDeletion).count
         XCTAssertEqual(sandboxDeleted, reportedDeleted + n, "every request sent is accounted for")
 
         XCTAssertEqual(try sqlite("DROP TRIGGER refuse_gafapay").status, 0)
@@ -129,7 +129,7 @@ final class ResumeTests: XCTestCase {
             XCTAssertTrue((line["message"] as? String ?? "").contains("interrupted run"), "\(line)")
         }
         var seen: [String: Int] = [:]
-        for r in try await e.requests() { if let k = ResumeTests.successfulDeletion(r) { seen[k, default: 0] += 1 } }
+        for r in try await e.requests() { if let k = RunCommandResumeTests.successfulDeletion(r) { seen[k, default: 0] += 1 } }
         XCTAssertEqual(seen.filter { $0.value > 1 }.count, 0, "deleted twice: \(seen.filter { $0.value > 1 })")
         XCTAssertEqual(seen.count, 5 * n, "one successful deletion per person and vendor")
         let verify = try e.erasure(["journal", "verify", "--journal", journal])
@@ -140,7 +140,7 @@ final class ResumeTests: XCTestCase {
     func testJournalVerifyNamesAnAlteredOrRemovedReceipt() async throws {
         let e = try await E2E()
         let journal = e.dir.appendingPathComponent("j.sqlite").path
-        let r = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--journal", journal])
+        let r = try e.erasure(["run", "offboard"] + RunCommandTests.ada + ["--journal", journal])
         XCTAssertEqual(r.status, 0, r.all)
         XCTAssertEqual(try e.erasure(["journal", "verify", "--journal", journal]).status, 0)
         // Alter one receipt with sqlite3, as an auditor's adversary would.
@@ -156,8 +156,8 @@ final class ResumeTests: XCTestCase {
     func testNoSecretInTheJournalFile() async throws {
         let e = try await E2E()
         let journal = e.dir.appendingPathComponent("secret-check.sqlite").path
-        _ = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--journal", journal, "--dry-run"])
-        _ = try e.erasure(["run", "offboard"] + WorkflowTests.ada + ["--journal", journal])
+        _ = try e.erasure(["run", "offboard"] + RunCommandTests.ada + ["--journal", journal, "--dry-run"])
+        _ = try e.erasure(["run", "offboard"] + RunCommandTests.ada + ["--journal", journal])
         try await e.fault(["vendor": "gafapay", "method": "GET", "count": 1, "status": 200,
                            "body": "{\"success\":0,\"error\":[\"TOKEN \(e.secrets.first ?? "")\"],\"data\":null}"])
         _ = try e.erasure(["delete", "gafapay", "id=9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c", "--journal", journal])

@@ -1,4 +1,6 @@
 -- CubiCasa Integrate API v3: delete a user of the company account.
+-- What is confirmed, assumed or unknown about this vendor, and the config key behind each
+-- assumption: docs/vendors.md#cubicasa
 --
 -- Endpoints
 --   GET    {base_url}/users?limit&offset -> {"pagination":{"has_more","limit","next_offset",

@@ -1,8 +1,10 @@
 -- DragonPass API v2: delete a user and their membership(s).
+-- What is confirmed, assumed or unknown about this vendor, and the config key behind each
+-- assumption: docs/vendors.md#dragonpass
 --
 -- Endpoints
 --   POST {base_url}/users/delete  {"clientUserId": id}  -> {"code":0,"msg":"User successfully deleted."}
---        CONFIRMED (dragonpass-delete-user.txt): path, body and success answer.
+--        CONFIRMED (DragonPass' Delete A User page): path, body and success answer.
 --   POST {base_url}/users/search  {"clientUserId": id}  (lookup, sent read-only in a dry run)
 --        SECONDARY: path from a third-party README; body and answer ASSUMED (`search_path`).
 -- Identity: id (DragonPass' clientUserId).

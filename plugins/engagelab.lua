@@ -1,8 +1,10 @@
 -- EngageLab App Push REST API v4: delete a user's devices (registration ids).
+-- What is confirmed, assumed or unknown about this vendor, and the config key behind each
+-- assumption: docs/vendors.md#engagelab
 --
 -- Endpoints
 --   DELETE {base_url}/v4/devices/{registration_id} -> 200 {"success":true}
---          CONFIRMED (engagelab-delete-device.txt): one id per call, no batch; the vendor deletes
+--          CONFIRMED (EngageLab's Delete User API page): one id per call, no batch; the vendor deletes
 --          ASYNCHRONOUSLY after answering, so `deleted` here means "accepted"; irreversible.
 --   GET    {base_url}/v4/devices/{registration_id} -> {"tags":[...],"alias":"..."}   (SECONDARY: SDKs)
 --   GET    {base_url}/v4/aliases/{alias}           -> {"registration_ids":[...]}  (SECONDARY: SDKs)

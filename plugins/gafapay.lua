@@ -1,4 +1,6 @@
 -- GafaPay v3: delete (or suspend) a user by id.
+-- What is confirmed, assumed or unknown about this vendor, and the config key behind each
+-- assumption: docs/vendors.md#gafapay
 --
 -- Endpoints (all CONFIRMED: docs.gafapay.com user pages)
 --   GET    {base_url}/user/user_detail/{id}  -> {"success":1,"error":[],"data":{"user_detail":{...}}}

@@ -1,8 +1,10 @@
 -- Pagos SpreadsheetWEB (server / private cloud): delete a site-level user.
+-- What is confirmed, assumed or unknown about this vendor, and the config key behind each
+-- assumption: docs/vendors.md#pagos
 --
 -- Endpoint
 --   POST {base_url}/Api/Sites/DeleteUser  {"UserName": username, "SiteId": site_id}
---        CONFIRMED (pagos-delete-user.txt). The answer is ALWAYS HTTP 200; the outcome is in the body:
+--        CONFIRMED (the vendor's DeleteUser page). The answer is ALWAYS HTTP 200; the outcome is in the body:
 --          success         {"Success":true,"InvalidToken":false,"MethodResponse":"User removed successfuly.",...}
 --          auth failure    {"Success":false,"InvalidToken":false,"Messages":["The requested resource ..."]}
 --          method failure  {"Success":true,"InvalidToken":false,"MethodResponse":"An error has occurred. ..."}

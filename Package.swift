@@ -33,8 +33,9 @@ let package = Package(
         // static inline wrappers of Lua's macros, the one host-call trampoline,
         // the capped allocator and the count hook. The only C that raises or yields.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
-        // Generic Swift <-> Lua bridge. Knows nothing of HTTP, plugins or vendors.
-        .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
+        // Generic Swift <-> Lua bridge. Knows nothing of HTTP, plugins or vendors. Its Lua (the
+        // sandbox) is in lua/, compiled into the binary.
+        .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"], resources: [.embedInCode("lua")]),
         // Local emulators of the five vendor APIs, with fault injection.
         .target(name: "Sandbox", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),

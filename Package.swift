@@ -45,7 +45,8 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // The runtime: host modules, plugins, config, workflows, batches, journal.
+        // The runtime: host modules, plugins, config, workflows, batches, journal. The Lua side
+        // of `ctx` and of workflows is in Plugins/lua, compiled into the binary.
         .target(name: "CErasureSystem"),
         .target(name: "ErasureKit", dependencies: [
             "LuaBridge", "CErasureSystem",
@@ -56,7 +57,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "CSV", package: "CSV.swift"),
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], resources: [.embedInCode("Plugins/lua")]),
         .executableTarget(name: "erasure", dependencies: [
             "ErasureKit", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,7 +4,7 @@ import XCTest
 @testable import ErasureKit
 
 /// Issue 4 acceptance from Lua: real plugin files run by the real `Engine` (LuaBridge runtime,
-/// prelude, host module, HTTPEngine) against the Hummingbird test server on loopback.
+/// the Lua of ctx in lua/, host module, HTTPEngine) against the Hummingbird test server on loopback.
 final class LuaHostTests: XCTestCase {
     var server: TestServer!
     var fx: LuaFixture!

@@ -1,4 +1,4 @@
--- The Lua half of the runtime, run once per process in an environment of its own, before any
+-- The Lua half of the runtime, run once per Lua runtime in an environment of its own, before any
 -- plugin (RuntimeLua.swift). It turns the raw host functions of the `__erasure` module
 -- (HostModule.swift) into the `ctx` a plugin sees (ctx.lua) and the vendor handles a workflow
 -- sees (workflow.lua). Every capability still derives from the Swift side: a host function acts

@@ -1,0 +1,28 @@
+-- ctx, the host API a plugin sees (Contract 1), like Kong's PDK: the primitives below, and one
+-- file per namespace (ctx_http.lua, ctx_auth.lua, ctx_log.lua). Each plugin gets tables of its
+-- own, so one plugin cannot change another's ctx.
+local host, files = ...
+local json = json
+local url, uuid, now, sleep = host.url, host.uuid, host.now, host.sleep
+
+local namespaces = {
+  http = files.ctx_http(host, files.response()),
+  auth = files.ctx_auth(host),
+  log = files.ctx_log(host),
+}
+
+-- The ctx of plugin `vendor`.
+return function(vendor, config, dry_run)
+  local ctx = {
+    vendor = vendor,
+    config = config,
+    dry_run = dry_run,
+    json = json,
+    url = url,
+    uuid = uuid,
+    now = now,
+    sleep = sleep,
+  }
+  for name, new in pairs(namespaces) do ctx[name] = new() end
+  return ctx
+end

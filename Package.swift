@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(name: "erasure-bench", dependencies: [
             "LuaBridge", "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
+        ], resources: [.embedInCode("lua")]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
         .testTarget(name: "SandboxTests", dependencies: [
             "Sandbox", .product(name: "AsyncHTTPClient", package: "async-http-client"),

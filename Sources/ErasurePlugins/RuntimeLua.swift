@@ -15,6 +15,7 @@ struct RuntimeLua: Sendable {
         "ctx_log": PackageResources.ctx_log_lua,
         "response": PackageResources.response_lua,
         "workflow": PackageResources.workflow_lua,
+        "readonly": PackageResources.readonly_lua,
     ]
 
     /// How errors name a file of lua/: "erasure/ctx_http.lua:12: ...".

@@ -1,6 +1,7 @@
 -- A vendor's HTTP answer as ctx.http returns it: status, body, planned (true when a dry run
 -- held the request back), headers whose names match in any case, and json() to decode the body.
-local json = json
+-- json.decode as it was when the runtime started (a plugin cannot change it: readonly.lua).
+local decode = json.decode
 
 local M = {}
 
@@ -22,7 +23,7 @@ function M.new(raw)
     body = body,
     planned = raw.planned == true,
   }
-  r.json = function() return json.decode(body) end
+  r.json = function() return decode(body) end
   return r
 end
 

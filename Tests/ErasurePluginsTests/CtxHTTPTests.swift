@@ -173,9 +173,9 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
               return { outcome = "deleted", message = "got " .. r.status }
             end
             """)
-        // The same plugin with localhost in its hosts: proves localhost is reachable, so the
-        // refusals above are the allowlist's doing.
-        try fx.plugin("acme_wide", config: "other_base = {}", hosts: #"{ "localhost" }"#, body: """
+        // The same plugin with localhost's origin in its hosts: proves localhost is reachable, so
+        // the refusals above are the allowlist's doing.
+        try fx.plugin("acme_wide", config: "other_base = {}", hosts: "{ \"\(server.otherHostBase)\" }", body: """
             function plugin.delete(ctx, user)
               local r = ctx.http.delete(ctx.config.other_base .. "/echo/outside")
               return { outcome = "deleted", message = "got " .. r.status }
@@ -199,13 +199,13 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
 
         XCTAssertEqual(direct.kind, .failed)
         XCTAssertTrue(direct.message.contains("acme"), direct.message)
-        XCTAssertTrue(direct.message.contains("'localhost'"), direct.message)
+        XCTAssertTrue(direct.message.contains("'\(server.otherHostBase)'"), direct.message)
         XCTAssertEqual(afterDirect, 0, "nothing sent to a host outside the allowlist")
 
         XCTAssertEqual(redirect.kind, .failed)
         XCTAssertTrue(redirect.message.contains("acme"), redirect.message)
         XCTAssertTrue(redirect.message.contains("redirect"), redirect.message)
-        XCTAssertTrue(redirect.message.contains("'localhost'"), redirect.message)
+        XCTAssertTrue(redirect.message.contains("'\(server.otherHostBase)'"), redirect.message)
         XCTAssertEqual(redirectSeen.count, 1, "\(redirectSeen)")
         XCTAssertTrue(redirectSeen.first?.hasPrefix("/redirect?") ?? false, "\(redirectSeen)")
 

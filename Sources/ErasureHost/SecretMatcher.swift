@@ -3,10 +3,11 @@
 /// `+` for a space), JSON-escaped (`\u0073`, `\u00E9`, surrogate pairs, `\/`, `\"`, `\n`…), or any
 /// mix of these, character by character (`\u0073andbox-…`, a fully `\u`-escaped string).
 ///
-/// Immutable once built (a `Redactor` swaps in a new one when a secret is added). The scan looks
-/// at each byte once through a 256-entry table of first bytes and a 64 Ki-bit table of first byte
-/// pairs, so a text without secrets costs two table reads per byte, however many patterns there are.
-struct SecretMatcher: Sendable {
+/// Immutable once built (a `Redactor` swaps in a new one when a secret is added; a class, so taking
+/// it is one retain). The scan looks at each byte once through a 256-entry table of first bytes and
+/// a 64 Ki-bit table of first byte pairs, so a text without secrets costs two table reads per
+/// byte, however many patterns there are.
+final class SecretMatcher: Sendable {
     /// Patterns, longest first; `firstIndex[b]..<firstIndex[b + 1]` in `byFirst` are the indexes
     /// of those that start with byte `b`.
     private let patterns: [[UInt8]]
@@ -40,6 +41,13 @@ struct SecretMatcher: Sendable {
     /// The ranges of `t` that hold a pattern (in any of its written forms), merged where they
     /// overlap, in order. Empty when there is none (the common case: no allocation).
     func ranges(in t: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        firstIndex.withUnsafeBufferPointer { first in
+            pairs.withUnsafeBufferPointer { pairs in ranges(in: t, first: first, pairs: pairs) }
+        }
+    }
+
+    private func ranges(in t: UnsafeBufferPointer<UInt8>, first: UnsafeBufferPointer<Int32>,
+                        pairs: UnsafeBufferPointer<UInt64>) -> [Range<Int>] {
         var found: [Range<Int>] = []
         let n = t.count
         var p = 0
@@ -49,7 +57,7 @@ struct SecretMatcher: Sendable {
             if Self.isEscapeStart(c) {
                 end = longestMatch(first: c, t, p)
                 if let d = Self.decode(t, p) { end = max(end, longestMatch(first: UInt8(truncatingIfNeeded: d.bytes), t, p)) }
-            } else if firstIndex[Int(c)] != firstIndex[Int(c) + 1] {
+            } else if first[Int(c)] != first[Int(c) + 1] {
                 if p + 1 < n {
                     let c2 = t[p + 1]
                     let bit = Int(c) << 8 | Int(c2)

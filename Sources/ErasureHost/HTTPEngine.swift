@@ -49,13 +49,16 @@ public final class HTTPEngine: Sendable {
     /// in dry-run. A retryable status still present after the last try is returned as a response
     /// (the plugin decides); a refusal by the gate, a connection error or timeout after the last
     /// try, and a mutation whose result is unknown (`.outcomeUnknown`) throw `HostHTTPError`.
-    public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil)
-        async throws -> HTTPResult
+    /// `beforeSending` runs once the request has passed the gate and will really be sent, before
+    /// the first attempt of a mutation (the journal makes `sent` durable there): a request the
+    /// gate refuses or dry-run holds back never calls it.
+    public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil,
+                     beforeSending: (@Sendable () async throws -> Void)? = nil) async throws -> HTTPResult
     {
         let redactor = policy.secrets
-        let method = spec.method
+        let method = spec.method.uppercased()
         let url = URLBuilder.appendQuery(to: spec.url, spec.query)
-        _ = try RequestGate.check(method: method, url: url, headers: spec.headers, policy: policy)
+        try RequestGate.check(method: method, url: url, headers: spec.headers, policy: policy)
         let mutation = spec.isMutation
 
         if policy.dryRun && mutation {
@@ -67,6 +70,7 @@ public final class HTTPEngine: Sendable {
             return .planned(plan)
         }
 
+        if mutation, let beforeSending { try await beforeSending() }
         var headers = spec.headers
         if !headers.contains("user-agent") { headers.add("User-Agent", userAgent) }
         let timeout = spec.timeout ?? policy.timeout
@@ -116,17 +120,18 @@ public final class HTTPEngine: Sendable {
     /// invalidated and the request is retried once with a fresh one (the vendor refused it: it
     /// did not act).
     public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil,
-                     oauth: OAuth2ClientCredentials) async throws -> HTTPResult
+                     oauth: OAuth2ClientCredentials, beforeSending: (@Sendable () async throws -> Void)? = nil)
+        async throws -> HTTPResult
     {
         var authed = spec
         let token = try await oauth.token(recorder: recorder)
         authed.headers.set("Authorization", "Bearer \(token)")
-        let first = try await send(authed, policy: policy, recorder: recorder)
+        let first = try await send(authed, policy: policy, recorder: recorder, beforeSending: beforeSending)
         guard case .response(let r) = first, r.status == 401 else { return first }
         await oauth.invalidate(token: token)
         let fresh = try await oauth.token(recorder: recorder)
         authed.headers.set("Authorization", "Bearer \(fresh)")
-        return try await send(authed, policy: policy, recorder: recorder)
+        return try await send(authed, policy: policy, recorder: recorder, beforeSending: beforeSending)
     }
 
     // MARK: - the pipeline

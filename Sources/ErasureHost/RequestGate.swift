@@ -19,6 +19,7 @@ enum RequestGate {
     ]
 
     /// Checks a request as the plugin built it; returns the origin it goes to.
+    @discardableResult
     static func check(method: String, url: String, headers: HeaderFields, policy: VendorHTTPPolicy) throws -> Origin {
         guard methods.contains(method) else {
             throw refusal(policy, "method \(shown(method)) is not one of GET HEAD OPTIONS POST PUT PATCH DELETE")

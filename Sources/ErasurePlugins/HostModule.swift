@@ -174,16 +174,15 @@ extension Engine {
             spec.timeout = .milliseconds(Int64(t * 1000))
         }
         spec.readOnly = LuaConv.bool(LuaConv.field(req, "read_only")) ?? false
-        if spec.isMutation && !dryRun, let hook = actx.beforeMutating {
-            try await hook()
-        }
         let result: HTTPResult
         do {
             if let source = LuaConv.field(req, "auth") {
                 let (client, _) = try oauthClient(source, actx)
-                result = try await http.send(spec, policy: policy, recorder: actx.recorder, oauth: client)
+                result = try await http.send(spec, policy: policy, recorder: actx.recorder, oauth: client,
+                                             beforeSending: actx.beforeMutating)
             } else {
-                result = try await http.send(spec, policy: policy, recorder: actx.recorder)
+                result = try await http.send(spec, policy: policy, recorder: actx.recorder,
+                                             beforeSending: actx.beforeMutating)
             }
         } catch {
             throw luaError(error)

@@ -309,6 +309,36 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
         XCTAssertTrue(line.contains(#""dry_run":true"#), line)
     }
 
+    /// The journal's `sent` mark (the engine's `beforeMutating`) is made only for a mutation that
+    /// really leaves: not for one the gate refuses, not for a read, a read-only POST or a token.
+    func testOnlyAMutationThatLeavesIsMarkedSent() async throws {
+        try fx.plugin("acme", body: """
+            function plugin.delete(ctx, user)
+              local base = ctx.config.base_url
+              local ok, err = pcall(ctx.http.delete, base .. "/echo/refused", { headers = { ["X-Note"] = "a\\r\\nb" } })
+              assert(not ok and err.retryable == false and err.kind == "invalidRequest", "refused")
+              ctx.http.get(base .. "/echo/get")
+              ctx.http.post(base .. "/echo/search", { json = { q = user.id }, read_only = true })
+              if user.id == "real" then ctx.http.delete(ctx.url(base, "echo", "delete", user.id)) end
+              return { outcome = "deleted", message = "done" }
+            end
+            """)
+        try acmeConfig()
+        let engine = try await fx.start()
+        let marks = Locked<[Int]>([])
+        for id in ["refused-only", "real"] {
+            let (o, _) = await engine.perform(vendor: "acme", action: .delete, user: ["id": id], beforeMutating: { [server] in
+                let seen = await server!.seen.requests.count
+                marks.withLock { $0.append(seen) }
+            })
+            XCTAssertEqual(o.kind, .deleted, o.message)
+        }
+        await engine.shutdown()
+        let seen = await server.seen.requests.map { $0.target }
+        XCTAssertEqual(seen, ["/echo/get", "/echo/search", "/echo/get", "/echo/search", "/echo/delete/real"])
+        XCTAssertEqual(marks.current, [4], "one mark, made after the reads and before the DELETE left")
+    }
+
     // MARK: Bad input from a plugin is an error, never a crash
 
     func testBadNumbersFromLuaFailTheActionInsteadOfCrashing() async throws {

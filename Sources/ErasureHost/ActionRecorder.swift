@@ -20,6 +20,9 @@ public struct RequestRecord: Sendable, Equatable {
     /// SHA-256 (hex) of the body sent and of the answer's body: what a receipt proves.
     public var requestSHA256: String? = nil
     public var responseSHA256: String? = nil
+    /// A mutation's attempt whose result is unknown (it may have acted at the vendor; it was not
+    /// sent again): the send threw `HostHTTPError` of kind `.outcomeUnknown`.
+    public var outcomeUnknown = false
 }
 
 /// Collects, for one (user, vendor, action), every attempt sent and every request planned, in
@@ -39,4 +42,7 @@ public final class ActionRecorder: Sendable {
     /// Requests dry-run held back.
     public var planned: [RequestRecord] { store.current.filter(\.planned) }
     public var hasPlanned: Bool { store.withLock { $0.contains(where: \.planned) } }
+    /// Whether a mutation of this action has an unknown result, whatever the plugin then did with
+    /// the error (a plugin that catches it cannot hide it from the run).
+    public var hasUnknownOutcome: Bool { store.withLock { $0.contains(where: \.outcomeUnknown) } }
 }

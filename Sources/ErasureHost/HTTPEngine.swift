@@ -3,12 +3,13 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// The one HTTP client of a run: every plugin request goes through `send`, which enforces, in
-/// order: URL validity (no empty path segment), the vendor's host allowlist, dry-run (Contract 5),
-/// the vendor's rate limit, the request, redirects (only to allowed hosts, at most
-/// `maxRedirects` hops), and retries (connection errors, timeouts, 429/502/503/504).
-/// Every attempt is recorded in the caller's `ActionRecorder`.
+/// order: the request gate (method, URL, headers, the vendor's allowed origins: `RequestGate`),
+/// dry-run (Contract 5), the vendor's rate limit, the request, redirects (each hop through the
+/// gate, at most `maxRedirects`), and retries (`RetryPolicy`: a mutation whose result is unknown
+/// is never sent again). Every attempt is recorded in the caller's `ActionRecorder`.
 ///
 /// One shared AsyncHTTPClient on the singleton event loop group; its connection pool allows
 /// `concurrency` HTTP/1 connections per host; its own redirect following is disabled so the host
@@ -44,43 +45,23 @@ public final class HTTPEngine: Sendable {
         try await client.shutdown()
     }
 
-    /// Sends one plugin request under `policy`. Returns `.planned` (nothing sent) for a mutating,
-    /// non-read-only request in dry-run. A retryable status still present after the last try is
-    /// returned as a response (the plugin decides); a connection error or timeout after the last
-    /// try, a refused host or redirect, and an invalid URL throw `HostHTTPError`.
-    public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil)
-        async throws -> HTTPResult
-    {
-        try await send(spec, policy: policy, recorder: recorder, exemptFromDryRun: false)
-    }
-
-    /// Like `send`, with `Authorization: Bearer <token>` from `oauth`; on a 401 the token is
-    /// invalidated and the request is retried once with a fresh one.
+    /// Sends one plugin request under `policy`. Returns `.planned` (nothing sent) for a mutation
+    /// in dry-run. A retryable status still present after the last try is returned as a response
+    /// (the plugin decides); a refusal by the gate, a connection error or timeout after the last
+    /// try, and a mutation whose result is unknown (`.outcomeUnknown`) throw `HostHTTPError`.
+    /// `beforeSending` runs once the request has passed the gate and will really be sent, before
+    /// the first attempt of a mutation (the journal makes `sent` durable there): a request the
+    /// gate refuses or dry-run holds back never calls it.
     public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil,
-                     oauth: OAuth2ClientCredentials) async throws -> HTTPResult
-    {
-        var authed = spec
-        let token = try await oauth.token(recorder: recorder)
-        authed.headers.set("Authorization", "Bearer \(token)")
-        let first = try await send(authed, policy: policy, recorder: recorder)
-        guard case .response(let r) = first, r.status == 401 else { return first }
-        await oauth.invalidate(token: token)
-        let fresh = try await oauth.token(recorder: recorder)
-        authed.headers.set("Authorization", "Bearer \(fresh)")
-        return try await send(authed, policy: policy, recorder: recorder)
-    }
-
-    // MARK: - the pipeline
-
-    func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder?, exemptFromDryRun: Bool)
-        async throws -> HTTPResult
+                     beforeSending: (@Sendable () async throws -> Void)? = nil) async throws -> HTTPResult
     {
         let redactor = policy.secrets
         let method = spec.method.uppercased()
         let url = URLBuilder.appendQuery(to: spec.url, spec.query)
-        try validate(url: url, method: method, policy: policy, redirect: false)
+        try RequestGate.check(method: method, url: url, headers: spec.headers, policy: policy)
+        let mutation = spec.isMutation
 
-        if policy.dryRun && !spec.isSafeMethod && !spec.readOnly && !exemptFromDryRun {
+        if policy.dryRun && mutation {
             let plan = PlannedRequest(method: method, url: redactor.redact(url),
                                       body: spec.body.map { Self.bodyText($0, redactor: redactor) })
             recorder?.record(RequestRecord(method: method, url: plan.url, status: nil, startedAt: Date(), duration: 0,
@@ -89,6 +70,7 @@ public final class HTTPEngine: Sendable {
             return .planned(plan)
         }
 
+        if mutation, let beforeSending { try await beforeSending() }
         var headers = spec.headers
         if !headers.contains("user-agent") { headers.add("User-Agent", userAgent) }
         let timeout = spec.timeout ?? policy.timeout
@@ -97,7 +79,11 @@ public final class HTTPEngine: Sendable {
             do {
                 let response = try await followRedirects(method: method, url: url, headers: headers, body: spec.body,
                                                           timeout: timeout, policy: policy, recorder: recorder,
-                                                          tryNumber: tryNumber)
+                                                          tryNumber: tryNumber, mutation: mutation)
+                if mutation && policy.retry.leavesOutcomeUnknown(status: response.status) {
+                    throw Self.outcomeUnknown(method, url, "a gateway answered \(response.status)", policy,
+                                              status: response.status)
+                }
                 if policy.retry.shouldRetry(status: response.status) && tryNumber < policy.retry.maxTries {
                     let delay = policy.retry.delay(retry: tryNumber, retryAfter: response.headers["retry-after"])
                     logger.info("\(method) \(redactor.redact(url)) answered \(response.status); retry \(tryNumber) in \(String(format: "%.2f", delay)) s",
@@ -108,6 +94,10 @@ public final class HTTPEngine: Sendable {
                 }
                 return .response(response)
             } catch let failure as TransportFailure {
+                if mutation && failure.mayHaveReachedVendor {
+                    throw Self.outcomeUnknown(method, url, failure.isTimeout ? "no answer in time" : "the connection failed once the request was written",
+                                              policy, detail: failure.summary)
+                }
                 if tryNumber < policy.retry.maxTries {
                     let delay = policy.retry.backoff(retry: tryNumber)
                     logger.info("\(method) \(redactor.redact(url)) failed (\(failure.summary)); retry \(tryNumber) in \(String(format: "%.2f", delay)) s",
@@ -126,15 +116,45 @@ public final class HTTPEngine: Sendable {
         }
     }
 
+    /// Like `send`, with `Authorization: Bearer <token>` from `oauth`; on a 401 the token is
+    /// invalidated and the request is retried once with a fresh one (the vendor refused it: it
+    /// did not act).
+    public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil,
+                     oauth: OAuth2ClientCredentials, beforeSending: (@Sendable () async throws -> Void)? = nil)
+        async throws -> HTTPResult
+    {
+        var authed = spec
+        let token = try await oauth.token(recorder: recorder)
+        authed.headers.set("Authorization", "Bearer \(token)")
+        let first = try await send(authed, policy: policy, recorder: recorder, beforeSending: beforeSending)
+        guard case .response(let r) = first, r.status == 401 else { return first }
+        await oauth.invalidate(token: token)
+        let fresh = try await oauth.token(recorder: recorder)
+        authed.headers.set("Authorization", "Bearer \(fresh)")
+        return try await send(authed, policy: policy, recorder: recorder, beforeSending: beforeSending)
+    }
+
+    // MARK: - the pipeline
+
+    private static func outcomeUnknown(_ method: String, _ url: String, _ why: String, _ policy: VendorHTTPPolicy,
+                                       status: Int? = nil, detail: String? = nil) -> HostHTTPError {
+        HostHTTPError(
+            kind: .outcomeUnknown, vendor: policy.vendor,
+            message: policy.secrets.redact(
+                "\(policy.vendor): \(method) \(url): outcome unknown (\(why)\(detail.map { ": \($0)" } ?? "")); it may have taken effect, so it is not sent again"),
+            retryable: true, status: status)
+    }
+
     private func followRedirects(method: String, url: String, headers: HeaderFields, body: [UInt8]?,
                                  timeout: Duration, policy: VendorHTTPPolicy, recorder: ActionRecorder?,
-                                 tryNumber: Int) async throws -> HTTPResponseData
+                                 tryNumber: Int, mutation: Bool) async throws -> HTTPResponseData
     {
         var method = method, url = url, headers = headers, body = body
         var hops = 0
         while true {
             let response = try await attempt(method: method, url: url, headers: headers, body: body, timeout: timeout,
-                                             policy: policy, recorder: recorder, tryNumber: tryNumber)
+                                             policy: policy, recorder: recorder, tryNumber: tryNumber,
+                                             mutation: mutation)
             guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["location"]
             else { return response }
             guard hops < policy.maxRedirects else {
@@ -151,9 +171,9 @@ public final class HTTPEngine: Sendable {
                                         "\(policy.vendor): redirect from \(url) to an invalid location '\(location)'"),
                                     status: response.status)
             }
-            try validate(url: next, method: method, policy: policy, redirect: true, from: url)
-            if VendorHTTPPolicy.host(of: next) != VendorHTTPPolicy.host(of: url) {
-                headers.remove("authorization")  // never hand credentials to another host
+            let nextOrigin = try RequestGate.checkURL(next, method: method, policy: policy, redirectedFrom: url)
+            if nextOrigin != Origin(url: url) {
+                headers.remove("authorization")  // never hand credentials to another origin
             }
             if (response.status == 303 && method != "HEAD") || ([301, 302].contains(response.status) && method == "POST") {
                 method = "GET"
@@ -165,10 +185,11 @@ public final class HTTPEngine: Sendable {
         }
     }
 
-    /// One request on the wire (after waiting for the vendor's rate limit); recorded.
+    /// One request on the wire (after waiting for the vendor's rate limit); recorded, with
+    /// `outcomeUnknown` when it is part of a mutation whose result it leaves unknown.
     private func attempt(method: String, url: String, headers: HeaderFields, body: [UInt8]?, timeout: Duration,
-                         policy: VendorHTTPPolicy, recorder: ActionRecorder?, tryNumber: Int) async throws
-        -> HTTPResponseData
+                         policy: VendorHTTPPolicy, recorder: ActionRecorder?, tryNumber: Int, mutation: Bool)
+        async throws -> HTTPResponseData
     {
         if let rate = policy.rateLimit, rate > 0 {
             try await limiters.limiter(vendor: policy.vendor, rate: rate).acquire()
@@ -191,7 +212,8 @@ public final class HTTPEngine: Sendable {
             recorder?.record(RequestRecord(method: method, url: redactedURL, status: status, startedAt: started,
                                            duration: elapsed(), attempt: tryNumber, planned: false, body: nil,
                                            error: nil, requestSHA256: Digest.sha256Hex(body ?? []),
-                                           responseSHA256: Digest.sha256Hex(bytes)))
+                                           responseSHA256: Digest.sha256Hex(bytes),
+                                           outcomeUnknown: mutation && policy.retry.leavesOutcomeUnknown(status: status)))
             logger.debug("\(method) \(redactedURL) → \(status)", metadata: ["plugin": "\(policy.vendor)"])
             return HTTPResponseData(status: status, headers: responseHeaders, body: bytes, url: url)
         } catch {
@@ -199,41 +221,9 @@ public final class HTTPEngine: Sendable {
             let failure = TransportFailure(error)
             recorder?.record(RequestRecord(method: method, url: redactedURL, status: nil, startedAt: started,
                                            duration: elapsed(), attempt: tryNumber, planned: false, body: nil,
-                                           error: policy.secrets.redact(failure.summary)))
+                                           error: policy.secrets.redact(failure.summary),
+                                           outcomeUnknown: mutation && failure.mayHaveReachedVendor))
             throw failure
-        }
-    }
-
-    /// Refuses a URL that is not absolute http(s), has an empty path segment, or whose host the
-    /// vendor's allowlist does not name — before anything is sent.
-    private func validate(url: String, method: String, policy: VendorHTTPPolicy, redirect: Bool, from: String? = nil)
-        throws
-    {
-        let r = policy.secrets
-        guard let comps = URLComponents(string: url), let scheme = comps.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = VendorHTTPPolicy.host(of: url)
-        else {
-            throw HostHTTPError(kind: .invalidURL, vendor: policy.vendor,
-                                message: r.redact("\(policy.vendor): invalid URL '\(url)': expected http(s)://host/..."))
-        }
-        guard policy.allows(host: host) else {
-            if redirect {
-                throw HostHTTPError(
-                    kind: .redirectNotAllowed, vendor: policy.vendor,
-                    message: r.redact(
-                        "\(policy.vendor): redirect from \(from ?? "?") to host '\(host)' refused: not in the plugin's allowed hosts (\(policy.allowedHosts.sorted().joined(separator: ", ")))"))
-            }
-            throw HostHTTPError(
-                kind: .hostNotAllowed, vendor: policy.vendor,
-                message: r.redact(
-                    "\(policy.vendor): \(method) \(url) refused: host '\(host)' is not in the plugin's allowed hosts (\(policy.allowedHosts.sorted().joined(separator: ", "))); add it to the plugin's hosts or base_url"))
-        }
-        let path = comps.percentEncodedPath
-        let mutatingPathMethods: Set<String> = ["DELETE", "PUT", "PATCH"]
-        if path.contains("//") || (mutatingPathMethods.contains(method) && path.count > 1 && path.hasSuffix("/")) {
-            throw HostHTTPError(
-                kind: .emptySegment, vendor: policy.vendor,
-                message: r.redact("\(policy.vendor): refusing \(method) \(url): the path has an empty segment (an empty id?)"))
         }
     }
 
@@ -249,10 +239,13 @@ public final class HTTPEngine: Sendable {
     }
 }
 
-/// A request that got no HTTP answer (connection refused/reset, TLS, timeout): retryable.
+/// A request that got no (complete) HTTP answer: connection refused or reset, TLS, a timeout, an
+/// answer too large. `mayHaveReachedVendor` is false only when the connection could not be made,
+/// so nothing of the request was written; for anything else the vendor may have acted on it.
 struct TransportFailure: Error {
     var summary: String
     var isTimeout: Bool
+    var mayHaveReachedVendor: Bool
 
     init(_ error: any Error) {
         if let e = error as? HTTPClientError {
@@ -261,6 +254,21 @@ struct TransportFailure: Error {
         } else {
             isTimeout = false
             summary = "\(error)"
+        }
+        mayHaveReachedVendor = !Self.isConnectFailure(error)
+    }
+
+    /// The errors AsyncHTTPClient fails a request with when its connection could not be
+    /// established (connection establishment is not retried inside the client, see `init`).
+    static func isConnectFailure(_ error: any Error) -> Bool {
+        switch error {
+        case let e as HTTPClientError: return e == .connectTimeout
+        case is NIOConnectionError: return true
+        case let e as ChannelError:
+            if case .connectTimeout = e { return true }
+            return false
+        case let e as IOError: return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(e.errnoCode)
+        default: return false
         }
     }
 }

@@ -62,7 +62,8 @@ public struct HTTPRequestSpec: Sendable {
     public var headers: HeaderFields
     public var body: [UInt8]?
     public var timeout: Duration?
-    /// A mutating method that does not change anything (a search done by POST): sent in dry-run.
+    /// A POST that changes nothing (a search done by POST): sent in dry-run, retried like a GET.
+    /// Ignored on every other method: a DELETE, PUT or PATCH is always a mutation.
     public var readOnly: Bool
 
     public init(method: String = "GET", url: String, query: [(String, String)] = [], headers: HeaderFields = [:],
@@ -90,6 +91,10 @@ public struct HTTPRequestSpec: Sendable {
 
     /// GET, HEAD and OPTIONS never change anything.
     public var isSafeMethod: Bool { ["GET", "HEAD", "OPTIONS"].contains(method) }
+
+    /// Whether the request may change something at the vendor: held back in dry-run, made durable
+    /// as `sent` in the journal before it leaves, and never sent twice when its result is unknown.
+    public var isMutation: Bool { !isSafeMethod && !(readOnly && method == "POST") }
 }
 
 /// The vendor's answer (after redirects and retries). Bodies are raw bytes; the secrets of the
@@ -146,8 +151,16 @@ public enum HTTPResult: Sendable {
 /// `retryable` tells the workflow whether a later run may succeed.
 public struct HostHTTPError: Error, CustomStringConvertible, Sendable {
     public enum Kind: String, Sendable {
-        case invalidURL, emptySegment, hostNotAllowed, redirectNotAllowed, tooManyRedirects
-        case connection, timeout, auth, cancelled
+        /// Refused before sending (never retried): the URL, its origin, a redirect, the method or a header.
+        case invalidURL, emptySegment, hostNotAllowed, redirectNotAllowed, invalidRequest
+        case tooManyRedirects
+        /// No answer: nothing was sent (connection refused) or the request was safe to send again.
+        case connection, timeout
+        /// A mutation whose result is unknown: it may have reached the vendor and acted (a timeout,
+        /// a connection reset or closed after it was written, a gateway's 502 or 504). It is not
+        /// sent again; look the person up to learn what happened (`retryable` is true).
+        case outcomeUnknown
+        case auth, cancelled
     }
 
     public var kind: Kind
@@ -166,4 +179,7 @@ public struct HostHTTPError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// Whether this is a mutation whose result is unknown (see `Kind.outcomeUnknown`).
+    public var outcomeUnknown: Bool { kind == .outcomeUnknown }
 }

@@ -30,7 +30,7 @@ public enum JSONValue: Sendable, Hashable, Decodable {
             if d.isFinite, d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) } else if d.isFinite {
                 out += "\(d)"
             } else { out += "null" }
-        case .string(let s): out += "\"" + Redactor.jsonEscaped(s, escapeSlash: false) + "\""
+        case .string(let s): out += "\"" + JSONText.escaped(s) + "\""
         case .array(let a):
             out += "["
             for (i, v) in a.enumerated() {
@@ -42,7 +42,7 @@ public enum JSONValue: Sendable, Hashable, Decodable {
             out += "{"
             for (i, k) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                out += "\"" + Redactor.jsonEscaped(k, escapeSlash: false) + "\":"
+                out += "\"" + JSONText.escaped(k) + "\":"
                 o[k]!.write(to: &out)
             }
             out += "}"

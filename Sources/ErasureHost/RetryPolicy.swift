@@ -3,6 +3,11 @@ import Foundation
 /// When and how long to wait before trying a request again.
 /// Retried: connection errors, timeouts, and the statuses in `retryableStatuses` (429, 502, 503,
 /// 504). Every other status is returned to the plugin on the first answer.
+///
+/// A mutation (`HTTPRequestSpec.isMutation`) is sent again only when the vendor cannot have acted
+/// on it: the connection failed before anything was written, or the vendor answered one of
+/// `statusesBeforeAction`. When its result is unknown — a timeout, a connection reset or closed
+/// once it was written, a gateway's 502 or 504 — it is not sent again (`HostHTTPError.Kind.outcomeUnknown`).
 public struct RetryPolicy: Sendable, Equatable {
     /// Total tries, the first included (config key `retries`). At least 1.
     public var maxTries: Int
@@ -12,19 +17,30 @@ public struct RetryPolicy: Sendable, Equatable {
     /// A `Retry-After` longer than this is capped to it.
     public var retryAfterCap: Double
     public var retryableStatuses: Set<Int>
+    /// The retryable statuses that say the vendor did not act (429 Too Many Requests, 503 Service
+    /// Unavailable): only these send a mutation again. A 502 or 504 comes from a gateway that may
+    /// have passed the request on.
+    public var statusesBeforeAction: Set<Int>
 
     public init(maxTries: Int = 4, baseDelay: Double = 0.2, maxDelay: Double = 10, retryAfterCap: Double = 30,
-                retryableStatuses: Set<Int> = [429, 502, 503, 504]) {
+                retryableStatuses: Set<Int> = [429, 502, 503, 504], statusesBeforeAction: Set<Int> = [429, 503]) {
         self.maxTries = max(1, maxTries)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.retryAfterCap = retryAfterCap
         self.retryableStatuses = retryableStatuses
+        self.statusesBeforeAction = statusesBeforeAction
     }
 
     public static let `default` = RetryPolicy()
 
     public func shouldRetry(status: Int) -> Bool { retryableStatuses.contains(status) }
+
+    /// Whether a mutation answered `status` has an unknown result (a retryable status that does
+    /// not say the vendor held back).
+    public func leavesOutcomeUnknown(status: Int) -> Bool {
+        retryableStatuses.contains(status) && !statusesBeforeAction.contains(status)
+    }
 
     /// Full-jitter exponential backoff before retry number `retry` (1 = first retry).
     public func backoff(retry: Int) -> Double {

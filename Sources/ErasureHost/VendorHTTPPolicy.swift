@@ -5,8 +5,9 @@ import Foundation
 public struct VendorHTTPPolicy: Sendable {
     /// The plugin's name: named in every error.
     public var vendor: String
-    /// Lower-cased host names a request (or redirect) may go to.
-    public var allowedHosts: Set<String>
+    /// The origins (scheme + host + port) a request, a redirect or a token request may go to.
+    /// Fixed when the policy is built: nothing a plugin does at run time adds to it.
+    public let allowedOrigins: Set<Origin>
     public var retry: RetryPolicy
     /// Requests per second for this vendor (shared by every caller), nil = unlimited.
     public var rateLimit: Double?
@@ -17,11 +18,11 @@ public struct VendorHTTPPolicy: Sendable {
     /// Redirect hops followed before giving up.
     public var maxRedirects: Int
 
-    public init(vendor: String, allowedHosts: Set<String>, retry: RetryPolicy = .default, rateLimit: Double? = nil,
+    public init(vendor: String, allowedOrigins: Set<Origin>, retry: RetryPolicy = .default, rateLimit: Double? = nil,
                 dryRun: Bool = false, secrets: Redactor = Redactor(), timeout: Duration = .seconds(30),
                 maxRedirects: Int = 5) {
         self.vendor = vendor
-        self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
+        self.allowedOrigins = allowedOrigins
         self.retry = retry
         self.rateLimit = rateLimit
         self.dryRun = dryRun
@@ -30,29 +31,24 @@ public struct VendorHTTPPolicy: Sendable {
         self.maxRedirects = maxRedirects
     }
 
-    /// base_url's host plus the plugin's `hosts` (entries may be bare hosts or URLs).
+    /// base_url's origin plus the `hosts` entries (see `Origin(hostEntry:)`; an entry that is not
+    /// one is left out: `invalidHostEntries` names them, and start-up refuses them).
     public init(vendor: String, baseURL: String?, hosts: [String], retry: RetryPolicy = .default,
                 rateLimit: Double? = nil, dryRun: Bool = false, secrets: Redactor = Redactor(),
                 timeout: Duration = .seconds(30)) {
-        var allowed: Set<String> = []
-        if let baseURL, let h = Self.host(of: baseURL) { allowed.insert(h) }
-        for h in hosts { allowed.insert(Self.host(of: h) ?? h.lowercased()) }
-        self.init(vendor: vendor, allowedHosts: allowed, retry: retry, rateLimit: rateLimit, dryRun: dryRun,
+        var allowed = Set(hosts.compactMap(Origin.init(hostEntry:)))
+        if let baseURL, let origin = Origin(url: baseURL) { allowed.insert(origin) }
+        self.init(vendor: vendor, allowedOrigins: allowed, retry: retry, rateLimit: rateLimit, dryRun: dryRun,
                   secrets: secrets, timeout: timeout)
     }
 
-    public func allows(host: String) -> Bool { allowedHosts.contains(host.lowercased()) }
-
-    /// Adds a host (e.g. an OAuth2 token URL's host) to the allowlist.
-    public mutating func allow(url: String) {
-        if let h = Self.host(of: url) { allowedHosts.insert(h) }
+    /// The entries of `hosts` that name no origin.
+    public static func invalidHostEntries(_ hosts: [String]) -> [String] {
+        hosts.filter { Origin(hostEntry: $0) == nil }
     }
 
-    /// Lower-cased host of an absolute URL, IPv6 brackets removed; nil when there is none.
-    public static func host(of url: String) -> String? {
-        guard url.contains("://"), let comps = URLComponents(string: url), var host = comps.host, !host.isEmpty
-        else { return nil }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host.lowercased()
-    }
+    public func allows(_ origin: Origin) -> Bool { allowedOrigins.contains(origin) }
+
+    /// The allowed origins, sorted, for error messages.
+    public var allowedList: String { allowedOrigins.map(\.description).sorted().joined(separator: ", ") }
 }

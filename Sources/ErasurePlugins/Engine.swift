@@ -128,6 +128,12 @@ public final class Engine: Sendable {
                 + "(\(literalSecrets.joined(separator: ", "))): prefer env:NAME or file:PATH\n").utf8))
         }
 
+        for name in wanted {
+            let spec = catalog.specs[name]!
+            for entry in VendorHTTPPolicy.invalidHostEntries(spec.hosts) {
+                throw SetupError("\(displayPath(spec.path)): hosts: '\(entry)' is not a host: expected \"host\", \"host:port\" (https) or \"http(s)://host[:port]\"")
+            }
+        }
         let http = HTTPEngine(concurrency: options.concurrency)
         var policies: [String: VendorHTTPPolicy] = [:]
         for name in wanted {

@@ -52,7 +52,7 @@ extension Engine {
     func hostOAuth2Token(_ source: LuaValue?, _ context: (any Sendable)?) async throws -> [LuaValue] {
         let (client, actx) = try oauthClient(source, context)
         do { return [LuaConv.s(try await client.token(recorder: actx?.recorder))] } catch {
-            throw HostError(value: LuaConv.table(["message": LuaConv.s(redactor.redact("\(error)")), "retryable": .boolean(true)]))
+            throw luaError(error)
         }
     }
 
@@ -103,10 +103,9 @@ extension Engine {
               let secret = LuaConv.string(LuaConv.field(source, "client_secret"))
         else { throw HostError("ctx.auth.oauth2 needs token_url, client_id and client_secret") }
         redactor.add(secret)
-        var allowed = policy
-        allowed.allow(url: url)
+        // The vendor's own policy: the token URL passes the same gate as every request.
         return (oauth.client(tokenURL: url, clientID: id, clientSecret: secret,
-                             scope: LuaConv.string(LuaConv.field(source, "scope")), engine: http, policy: allowed), actx)
+                             scope: LuaConv.string(LuaConv.field(source, "scope")), engine: http, policy: policy), actx)
     }
 
     func jwt(_ spec: LuaValue) throws -> String {
@@ -135,6 +134,24 @@ extension Engine {
         }
     }
 
+    /// The error a failed request raises in Lua: `{ message, retryable, kind }`, plus
+    /// `outcome_unknown = true` for a mutation whose result is unknown (`HostHTTPError.Kind.outcomeUnknown`:
+    /// it may have taken effect and was not sent again). `kind` is the `HostHTTPError.Kind` name.
+    private func luaError(_ error: any Error) -> HostError {
+        if let e = error as? HostError { return e }
+        var fields: [String: LuaValue]
+        switch error {
+        case let e as HostHTTPError:
+            fields = ["message": LuaConv.s(e.message), "retryable": .boolean(e.retryable), "kind": LuaConv.s(e.kind.rawValue)]
+            if e.outcomeUnknown { fields["outcome_unknown"] = .boolean(true) }
+        case let e as OAuth2Error:
+            fields = ["message": LuaConv.s(redactor.redact(e.message)), "retryable": .boolean(e.retryable), "kind": LuaConv.s("auth")]
+        default:
+            fields = ["message": LuaConv.s(redactor.redact("\(error)")), "retryable": .boolean(true)]
+        }
+        return HostError(value: LuaConv.table(fields))
+    }
+
     /// ctx.http.request: the Lua request table → HTTPEngine → the Lua response table.
     private func request(_ req: LuaValue, _ actx: ActionContext) async throws -> LuaValue {
         guard case .table = req else { throw HostError("ctx.http.request expects a table {method, url, ...}") }
@@ -159,25 +176,18 @@ extension Engine {
             spec.timeout = .milliseconds(Int64(t * 1000))
         }
         spec.readOnly = LuaConv.bool(LuaConv.field(req, "read_only")) ?? false
-        let mutating = !spec.isSafeMethod && !spec.readOnly
-        if mutating && !dryRun, let hook = actx.beforeMutating {
-            try await hook()
-        }
         let result: HTTPResult
         do {
             if let source = LuaConv.field(req, "auth") {
                 let (client, _) = try oauthClient(source, actx)
-                result = try await http.send(spec, policy: policy, recorder: actx.recorder, oauth: client)
+                result = try await http.send(spec, policy: policy, recorder: actx.recorder, oauth: client,
+                                             beforeSending: actx.beforeMutating)
             } else {
-                result = try await http.send(spec, policy: policy, recorder: actx.recorder)
+                result = try await http.send(spec, policy: policy, recorder: actx.recorder,
+                                             beforeSending: actx.beforeMutating)
             }
-        } catch let e as HostHTTPError {
-            throw HostError(value: LuaConv.table(["message": LuaConv.s(e.message), "retryable": .boolean(e.retryable)]))
-        } catch let e as HostError {
-            throw e
         } catch {
-            throw HostError(value: LuaConv.table(["message": LuaConv.s(redactor.redact("\(error)")),
-                                                  "retryable": .boolean(true)]))
+            throw luaError(error)
         }
         switch result {
         case .planned:

@@ -167,9 +167,9 @@ final class OAuth2Tests: XCTestCase {
         XCTAssertEqual(recorder.sent.map { $0.url.hasSuffix("/token") }, [true, false, false, true, false])
     }
 
-    func testTokenRequestIsSentInDryRunAndItsHostIsAllowed() async throws {
-        // base_url on localhost; the token URL on 127.0.0.1 is allowed because it is the token URL
-        let policy = VendorHTTPPolicy(vendor: "pagos", baseURL: server.otherHostBase, hosts: [], dryRun: true)
+    func testTokenRequestIsSentInDryRunFromAHostTheVendorLists() async throws {
+        // base_url on localhost; the token URL on 127.0.0.1 is reached because `hosts` lists it
+        let policy = VendorHTTPPolicy(vendor: "pagos", baseURL: server.otherHostBase, hosts: [server.base], dryRun: true)
         let oauth = OAuth2ClientCredentials(tokenURL: server.base + "/token", clientID: "c", clientSecret: "s",
                                             engine: engine, policy: policy)
         let recorder = ActionRecorder()
@@ -183,6 +183,33 @@ final class OAuth2Tests: XCTestCase {
         XCTAssertNotNil(r.planned)
         let seen = await server.seen.requests.map(\.target)
         XCTAssertEqual(seen, ["/token"])
+    }
+
+    /// Issue 12, finding 3: a token URL is not an allowlist entry. One on an origin the vendor
+    /// does not allow (another host, or another port of base_url's host) is refused before
+    /// anything is sent, in a dry run as in a real one, and the refusal is not retryable.
+    func testTokenURLOutsideTheAllowlistIsRefusedBeforeSending() async throws {
+        let other = try await TestServer.start()
+        for (tokenURL, dryRun) in [(server.otherHostBase + "/token", true), (other.base + "/token", false)] {
+            let policy = VendorHTTPPolicy(vendor: "pagos", baseURL: server.base, hosts: [], dryRun: dryRun)
+            let oauth = OAuth2ClientCredentials(tokenURL: tokenURL, clientID: "c", clientSecret: "s3cret-xyz",
+                                                engine: engine, policy: policy)
+            let recorder = ActionRecorder()
+            do {
+                _ = try await engine.send(HTTPRequestSpec(url: server.base + "/protected"), policy: policy,
+                                          recorder: recorder, oauth: oauth)
+                XCTFail("expected a refusal of \(tokenURL)")
+            } catch let e as HostHTTPError {
+                XCTAssertEqual(e.kind, .hostNotAllowed, e.message)
+                XCTAssertFalse(e.retryable)
+                XCTAssertTrue(e.message.contains("pagos"), e.message)
+            }
+            XCTAssertTrue(recorder.records.isEmpty)
+        }
+        let seen = await server.seen.requests.count
+        let seenOther = await other.seen.requests.count
+        await other.stop()
+        XCTAssertEqual(seen + seenOther, 0, "nothing was sent")
     }
 
     func testTokenErrorNamesVendorAndRedacts() async throws {

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import Sandbox
 import XCTest
 
 @testable import ErasureHost
@@ -168,6 +171,123 @@ final class HTTPEngineTests: XCTestCase {
         XCTAssertEqual(recorder.sent.count, 2)
     }
 
+    // MARK: - mutations whose result is unknown (issue 12, finding 12: the host's half)
+
+    func testTimedOutMutationIsNotSentAgainAndSaysItsOutcomeIsUnknown() async throws {
+        var retry = RetryPolicy(maxTries: 3)
+        retry.baseDelay = 0.01
+        for method in ["DELETE", "PUT", "PATCH", "POST"] {
+            let recorder = ActionRecorder()
+            do {
+                _ = try await engine.send(HTTPRequestSpec(method: method, url: server.base + "/slow?ms=1500",
+                                                          timeout: .milliseconds(200)),
+                                          policy: policy(retry: retry), recorder: recorder)
+                XCTFail("expected \(method) to fail")
+            } catch let e as HostHTTPError {
+                XCTAssertEqual(e.kind, .outcomeUnknown, e.message)
+                XCTAssertTrue(e.outcomeUnknown)
+                XCTAssertTrue(e.retryable)
+                XCTAssertTrue(e.message.contains("outcome unknown"), e.message)
+            }
+            XCTAssertEqual(recorder.sent.count, 1, method)
+            XCTAssertTrue(recorder.hasUnknownOutcome, method)
+        }
+        // A GET and a read-only POST (a search) may be sent again: they change nothing.
+        for spec in [HTTPRequestSpec(url: server.base + "/slow?ms=1500", timeout: .milliseconds(200)),
+                     HTTPRequestSpec(method: "POST", url: server.base + "/slow?ms=1500", timeout: .milliseconds(200),
+                                     readOnly: true)] {
+            let recorder = ActionRecorder()
+            do {
+                _ = try await engine.send(spec, policy: policy(retry: retry), recorder: recorder)
+                XCTFail("expected a timeout")
+            } catch let e as HostHTTPError {
+                XCTAssertEqual(e.kind, .timeout, e.message)
+            }
+            XCTAssertEqual(recorder.sent.count, 3)
+            XCTAssertFalse(recorder.hasUnknownOutcome)
+        }
+        let seen = await server.seen.seen(pathPrefix: "/slow").count
+        XCTAssertEqual(seen, 4 + 3 + 3)
+    }
+
+    func testMutationIsSentAgainWhenTheVendorCannotHaveActed() async throws {
+        var retry = RetryPolicy(maxTries: 2)
+        retry.baseDelay = 0.01
+        // 429 and 503: the vendor says it did not act
+        let recorder = ActionRecorder()
+        let limited = try await send(HTTPRequestSpec(method: "DELETE", url: server.base + "/flaky429/d?after=0"),
+                                     policy(retry: retry), recorder: recorder)
+        XCTAssertEqual(limited.status, 200)
+        XCTAssertEqual(recorder.sent.map(\.status), [429, 200])
+        // nothing written: the connection was refused
+        let gone = try await TestServer.start()
+        let port = gone.port
+        await gone.stop()
+        let p = VendorHTTPPolicy(vendor: "gone", baseURL: "http://127.0.0.1:\(port)", hosts: [], retry: retry)
+        let refused = ActionRecorder()
+        do {
+            _ = try await engine.send(HTTPRequestSpec(method: "DELETE", url: "http://127.0.0.1:\(port)/x"), policy: p,
+                                      recorder: refused)
+            XCTFail("expected a connection error")
+        } catch let e as HostHTTPError {
+            XCTAssertEqual(e.kind, .connection, e.message)
+        }
+        XCTAssertEqual(refused.sent.count, 2)
+        XCTAssertFalse(refused.hasUnknownOutcome)
+    }
+
+    func testGatewayErrorOnAMutationIsOutcomeUnknown() async throws {
+        for status in [502, 504] {
+            let recorder = ActionRecorder()
+            do {
+                _ = try await engine.send(HTTPRequestSpec(method: "DELETE", url: server.base + "/status/\(status)"),
+                                          policy: policy(), recorder: recorder)
+                XCTFail("expected outcome unknown")
+            } catch let e as HostHTTPError {
+                XCTAssertEqual(e.kind, .outcomeUnknown, e.message)
+                XCTAssertEqual(e.status, status)
+            }
+            XCTAssertEqual(recorder.sent.map(\.status), [status])
+            XCTAssertTrue(recorder.hasUnknownOutcome)
+        }
+        let seen = await server.seen.seen(pathPrefix: "/status/").count
+        XCTAssertEqual(seen, 2, "neither was sent again")
+    }
+
+    func testConnectionClosedOnceAMutationWasWrittenIsOutcomeUnknownWhileAGETIsRetried() async throws {
+        let sandbox = try await SandboxServer.start()
+        var fault = HTTPClientRequest(url: sandbox.baseURL + "/_sandbox/faults")
+        fault.method = .POST
+        fault.body = .bytes(ByteBuffer(string: #"{"vendor":"cubicasa","path_contains":"/users/drop-me","drop":true,"count":10}"#))
+        _ = try await HTTPClient.shared.execute(fault, timeout: .seconds(10))
+        var retry = RetryPolicy(maxTries: 3)
+        retry.baseDelay = 0.01
+        let p = VendorHTTPPolicy(vendor: "cubicasa", baseURL: sandbox.baseURL, hosts: [], retry: retry)
+        let url = sandbox.baseURL + "/cubicasa/api/integrate/v3/users/drop-me"
+        let delete = ActionRecorder()
+        do {
+            _ = try await engine.send(HTTPRequestSpec(method: "DELETE", url: url), policy: p, recorder: delete)
+            XCTFail("expected outcome unknown")
+        } catch let e as HostHTTPError {
+            XCTAssertEqual(e.kind, .outcomeUnknown, e.message)
+        }
+        let get = ActionRecorder()
+        do {
+            _ = try await engine.send(HTTPRequestSpec(url: url), policy: p, recorder: get)
+            XCTFail("expected a connection error")
+        } catch let e as HostHTTPError {
+            XCTAssertEqual(e.kind, .connection, e.message)
+        }
+        let log = try await HTTPClient.shared.execute(HTTPClientRequest(url: sandbox.baseURL + "/_sandbox/requests"),
+                                                      timeout: .seconds(10))
+        let body = try await log.body.collect(upTo: 1 << 20)
+        await sandbox.stop()
+        let requests = (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])?["requests"] as? [[String: Any]] ?? []
+        XCTAssertEqual(requests.compactMap { $0["method"] as? String }, ["DELETE", "GET", "GET", "GET"])
+        XCTAssertEqual(delete.sent.count, 1)
+        XCTAssertEqual(get.sent.count, 3)
+    }
+
     // MARK: - allowlist and redirects
 
     func testDisallowedHostIsRefusedAndNothingSent() async throws {
@@ -178,14 +298,14 @@ final class HTTPEngineTests: XCTestCase {
         } catch let e as HostHTTPError {
             XCTAssertEqual(e.kind, .hostNotAllowed)
             XCTAssertTrue(e.message.contains("cubicasa"), e.message)
-            XCTAssertTrue(e.message.contains("'localhost'"), e.message)
+            XCTAssertTrue(e.message.contains("'http://localhost:\(server.port)'"), e.message)
         }
         let count = await server.seen.requests.count
         XCTAssertEqual(count, 0)
     }
 
     func testPluginHostsExtendTheAllowlist() async throws {
-        let r = try await send(HTTPRequestSpec(url: server.otherHostBase + "/echo/x"), policy(hosts: ["localhost"]))
+        let r = try await send(HTTPRequestSpec(url: server.otherHostBase + "/echo/x"), policy(hosts: [server.otherHostBase]))
         XCTAssertEqual(r.status, 200)
     }
 
@@ -198,7 +318,7 @@ final class HTTPEngineTests: XCTestCase {
         } catch let e as HostHTTPError {
             XCTAssertEqual(e.kind, .redirectNotAllowed)
             XCTAssertTrue(e.message.contains("gafapay"), e.message)
-            XCTAssertTrue(e.message.contains("'localhost'"), e.message)
+            XCTAssertTrue(e.message.contains("'http://localhost:\(server.port)'"), e.message)
         }
         let stolen = await server.seen.seen(pathPrefix: "/echo/stolen")
         XCTAssertEqual(stolen.count, 0)
@@ -291,6 +411,23 @@ final class HTTPEngineTests: XCTestCase {
         XCTAssertEqual(recorder.sent.map(\.method), ["GET", "POST"])
         XCTAssertEqual(recorder.records.map(\.method), ["GET", "POST", "PUT", "DELETE", "POST"])
         XCTAssertTrue(recorder.hasPlanned)
+    }
+
+    /// Issue 12, finding 5: `read_only` lets a POST (a search) through a dry run, never a DELETE,
+    /// PUT or PATCH: those are held back and planned like any mutation.
+    func testReadOnlyIsHonouredOnlyForPOST() async throws {
+        let p = policy("gafapay", dryRun: true)
+        let recorder = ActionRecorder()
+        for method in ["DELETE", "PUT", "PATCH", "POST"] {
+            let spec = HTTPRequestSpec(method: method, url: server.base + "/echo/\(method.lowercased())", readOnly: true)
+            XCTAssertEqual(spec.isMutation, method != "POST", method)
+            let result = try await engine.send(spec, policy: p, recorder: recorder)
+            XCTAssertEqual(result.planned != nil, method != "POST", method)
+        }
+        XCTAssertEqual(recorder.planned.map(\.method), ["DELETE", "PUT", "PATCH"])
+        XCTAssertEqual(recorder.planned.map(\.url), ["delete", "put", "patch"].map { server.base + "/echo/" + $0 })
+        let seen = await server.seen.requests.map { "\($0.method) \($0.target)" }
+        XCTAssertEqual(seen, ["POST /echo/post"])
     }
 
     func testDryRunStillRefusesDisallowedHosts() async throws {

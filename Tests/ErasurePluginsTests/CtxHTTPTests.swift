@@ -173,9 +173,9 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
               return { outcome = "deleted", message = "got " .. r.status }
             end
             """)
-        // The same plugin with localhost in its hosts: proves localhost is reachable, so the
-        // refusals above are the allowlist's doing.
-        try fx.plugin("acme_wide", config: "other_base = {}", hosts: #"{ "localhost" }"#, body: """
+        // The same plugin with localhost's origin in its hosts: proves localhost is reachable, so
+        // the refusals above are the allowlist's doing.
+        try fx.plugin("acme_wide", config: "other_base = {}", hosts: "{ \"\(server.otherHostBase)\" }", body: """
             function plugin.delete(ctx, user)
               local r = ctx.http.delete(ctx.config.other_base .. "/echo/outside")
               return { outcome = "deleted", message = "got " .. r.status }
@@ -199,13 +199,13 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
 
         XCTAssertEqual(direct.kind, .failed)
         XCTAssertTrue(direct.message.contains("acme"), direct.message)
-        XCTAssertTrue(direct.message.contains("'localhost'"), direct.message)
+        XCTAssertTrue(direct.message.contains("'\(server.otherHostBase)'"), direct.message)
         XCTAssertEqual(afterDirect, 0, "nothing sent to a host outside the allowlist")
 
         XCTAssertEqual(redirect.kind, .failed)
         XCTAssertTrue(redirect.message.contains("acme"), redirect.message)
         XCTAssertTrue(redirect.message.contains("redirect"), redirect.message)
-        XCTAssertTrue(redirect.message.contains("'localhost'"), redirect.message)
+        XCTAssertTrue(redirect.message.contains("'\(server.otherHostBase)'"), redirect.message)
         XCTAssertEqual(redirectSeen.count, 1, "\(redirectSeen)")
         XCTAssertTrue(redirectSeen.first?.hasPrefix("/redirect?") ?? false, "\(redirectSeen)")
 
@@ -307,6 +307,36 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
         let line = o.jsonLine()
         XCTAssertTrue(line.contains(#""outcome":"planned""#), line)
         XCTAssertTrue(line.contains(#""dry_run":true"#), line)
+    }
+
+    /// The journal's `sent` mark (the engine's `beforeMutating`) is made only for a mutation that
+    /// really leaves: not for one the gate refuses, not for a read, a read-only POST or a token.
+    func testOnlyAMutationThatLeavesIsMarkedSent() async throws {
+        try fx.plugin("acme", body: """
+            function plugin.delete(ctx, user)
+              local base = ctx.config.base_url
+              local ok, err = pcall(ctx.http.delete, base .. "/echo/refused", { headers = { ["X-Note"] = "a\\r\\nb" } })
+              assert(not ok and err.retryable == false and err.kind == "invalidRequest", "refused")
+              ctx.http.get(base .. "/echo/get")
+              ctx.http.post(base .. "/echo/search", { json = { q = user.id }, read_only = true })
+              if user.id == "real" then ctx.http.delete(ctx.url(base, "echo", "delete", user.id)) end
+              return { outcome = "deleted", message = "done" }
+            end
+            """)
+        try acmeConfig()
+        let engine = try await fx.start()
+        let marks = Locked<[Int]>([])
+        for id in ["refused-only", "real"] {
+            let (o, _) = await engine.perform(vendor: "acme", action: .delete, user: ["id": id], beforeMutating: { [server] in
+                let seen = await server!.seen.requests.count
+                marks.withLock { $0.append(seen) }
+            })
+            XCTAssertEqual(o.kind, .deleted, o.message)
+        }
+        await engine.shutdown()
+        let seen = await server.seen.requests.map { $0.target }
+        XCTAssertEqual(seen, ["/echo/get", "/echo/search", "/echo/get", "/echo/search", "/echo/delete/real"])
+        XCTAssertEqual(marks.current, [4], "one mark, made after the reads and before the DELETE left")
     }
 
     // MARK: Bad input from a plugin is an error, never a crash

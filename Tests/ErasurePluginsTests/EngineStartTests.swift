@@ -102,4 +102,18 @@ final class EngineStartTests: XCTestCase, PluginHostCase {
         XCTAssertEqual(o.kind, .deleted, o.message)
         do { let v = await seenCount(); XCTAssertEqual(v, 1) }
     }
+
+    /// `hosts` entries, in the plugin or the config, must each name an origin (docs/security.md).
+    func testHostsEntriesThatNameNoOriginAreRefused() async throws {
+        try configPlugin()
+        let base = "base_url = \"\(server.base)\"\napi_key = \"env:K\"\n"
+        let config = try await startError("[vendors.acme]\n\(base)hosts = [\"auth.example\", \"ftp://files.example\"]\n",
+                                          environment: ["K": "v"])
+        XCTAssertTrue(config.contains("[vendors.acme] hosts: 'ftp://files.example' is not a host"), config)
+
+        try fx.plugin("wide", hosts: #"{ "user@auth.example" }"#,
+                      body: #"function plugin.delete(ctx, user) return { outcome = "deleted" } end"#)
+        let plugin = try await startError("[vendors.wide]\nbase_url = \"\(server.base)\"\n", needed: ["wide"])
+        XCTAssertTrue(plugin.contains("wide.lua: hosts: 'user@auth.example' is not a host"), plugin)
+    }
 }

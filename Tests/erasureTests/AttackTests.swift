@@ -21,6 +21,7 @@ import XCTest
 ///         "absent_outcomes": [ { "vendor": "cubicasa", "outcome": "deleted" } ],                 // none is reported
 ///         "effects": ["cubicasa DELETE /cubicasa/api/integrate/v3/users/u-1 deleted"],          // exactly the sandbox's effects
 ///         "canary_requests": 0,         // requests the canary listener received (another port of loopback)
+///         "sandbox_state_contains": ["…"],  // each is in the sandbox's final state (GET /_sandbox/state)
 ///         "output_contains": ["…"], "output_lacks": ["…"],  // stdout and stderr
 ///         "seconds": 10                 // the command ends within this (a bound, not a speed measurement)
 ///       } }
@@ -39,6 +40,7 @@ final class AttackTests: XCTestCase {
         var absent_outcomes: [OutcomeMatch]?
         var effects: [String]?
         var canary_requests: Int?
+        var sandbox_state_contains: [String]?
         var output_contains: [String]?
         var output_lacks: [String]?
         var seconds: Double?
@@ -142,6 +144,12 @@ final class AttackTests: XCTestCase {
         if let n = expect.canary_requests {
             let got = await canary.requests
             XCTAssertEqual(got.count, n, "\(what): the canary received \(got)\(shown)")
+        }
+        if let wanted = expect.sandbox_state_contains {
+            let state = String(decoding: try JSONSerialization.data(withJSONObject: try await e2e.state()), as: UTF8.self)
+            for s in wanted where !state.contains(fill(s)) {
+                XCTFail("\(what): the sandbox's final state lacks \(s)\(shown)")
+            }
         }
         for s in expect.output_contains ?? [] where !result.all.contains(fill(s)) {
             XCTFail("\(what): output lacks \(s)\(shown)")

@@ -24,8 +24,10 @@ public struct OAuth2Error: Error, CustomStringConvertible, Sendable {
 /// `client_id`, `client_secret` (and `scope`) to `tokenURL`. One instance per vendor per run,
 /// shared by every caller: the token is cached, refreshed `refreshMargin` before it expires, and
 /// concurrent callers share ONE in-flight token request (single-flight).
-/// Token requests go through the engine (allowlist, retries, rate limit) and are sent in dry-run.
-/// The client secret and every access token obtained are registered with the vendor's redactor.
+/// Token requests go through the engine like any other (the same gate: the token URL's origin must
+/// be base_url's or one the plugin or config lists in `hosts`; retries, rate limit) and, being a
+/// read-only POST, are sent in dry-run. The client secret and every access token obtained are
+/// registered with the vendor's redactor.
 public actor OAuth2ClientCredentials {
     public let tokenURL: String
     public let clientID: String
@@ -41,7 +43,8 @@ public actor OAuth2ClientCredentials {
     /// Token requests actually sent (for tests and receipts).
     public private(set) var fetchCount = 0
 
-    /// `policy` is the vendor's policy; the token URL's host is added to its allowlist here.
+    /// `policy` is the vendor's policy, as it is: a token URL it does not allow is refused when the
+    /// first token is asked for, before anything is sent.
     public init(tokenURL: String, clientID: String, clientSecret: String, scope: String? = nil, engine: HTTPEngine,
                 policy: VendorHTTPPolicy, refreshMargin: Double = 30)
     {
@@ -50,9 +53,7 @@ public actor OAuth2ClientCredentials {
         self.clientSecret = clientSecret
         self.scope = scope
         self.engine = engine
-        var p = policy
-        p.allow(url: tokenURL)
-        self.policy = p
+        self.policy = policy
         self.refreshMargin = refreshMargin
         policy.secrets.add(clientSecret)
         policy.secrets.addBasicPair(user: clientID, password: clientSecret)
@@ -90,10 +91,10 @@ public actor OAuth2ClientCredentials {
         fetchCount += 1
         var form = [("grant_type", "client_credentials"), ("client_id", clientID), ("client_secret", clientSecret)]
         if let scope, !scope.isEmpty { form.append(("scope", scope)) }
-        var spec = HTTPRequestSpec(method: "POST", url: tokenURL, headers: ["Accept": "application/json"])
+        var spec = HTTPRequestSpec(method: "POST", url: tokenURL, headers: ["Accept": "application/json"], readOnly: true)
         spec.setFormBody(form)
         let started = Date()
-        let result = try await engine.send(spec, policy: policy, recorder: recorder, exemptFromDryRun: true)
+        let result = try await engine.send(spec, policy: policy, recorder: recorder)
         guard case .response(let response) = result else {
             throw OAuth2Error(vendor: policy.vendor, message: "\(policy.vendor): token request was not sent",
                               status: nil, retryable: false)

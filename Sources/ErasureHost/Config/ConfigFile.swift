@@ -221,6 +221,9 @@ public struct ConfigFile: Sendable {
                 problems.append(.init(table: table, key: "base_url", message: "expected an http(s) URL, got '\(base)'"))
             }
         }
+        for entry in VendorHTTPPolicy.invalidHostEntries(values["hosts"]?.stringArrayValue ?? []) {
+            problems.append(.init(table: table, key: "hosts", message: "'\(entry)' is not a host: expected \"host\", \"host:port\" (https) or \"http(s)://host[:port]\""))
+        }
         if let r = values["rate_limit"], !((r.doubleValue ?? 0).isFinite && (r.doubleValue ?? 0) >= 0.001) {
             problems.append(.init(table: table, key: "rate_limit", message: "must be a positive number of requests per second (at least 0.001)"))
         }
@@ -304,9 +307,22 @@ public struct ResolvedVendorConfig: Sendable {
         }
     }
 
-    /// Adds every secret value to `redactor`.
+    /// Adds every secret value to `redactor`, and the base64 of every Basic pair a plugin could
+    /// build from this table with a secret as the password (`user:secret`, the user any other value
+    /// of the table, secret or not), before any plugin runs: a vendor may echo the header of
+    /// another vendor whose plugin has not built it yet in this process.
     public func registerSecrets(in redactor: Redactor) {
-        for s in secretValues { redactor.add(s) }
+        let secrets = secretValues
+        for s in secrets { redactor.add(s) }
+        let all = values.values.flatMap { v -> [String] in
+            if case .stringArray(let a) = v { return a }
+            return [v.description]
+        }
+        var pairs: [(user: String, password: String)] = []
+        for secret in secrets {
+            for user in Set(all) where user != secret { pairs.append((user, secret)) }
+        }
+        redactor.addBasicPairs(pairs)
     }
 
     /// SHA-256 (hex) of the resolved config with every secret value replaced by a fixed marker:

@@ -40,6 +40,8 @@ final class ControlTests: SandboxTestCase {
         XCTAssertEqual(onlyCubicasa.count, 2)
         let since = try await requests("?since=3")
         XCTAssertEqual(since.map { $0["seq"] as? Int }, [4])
+        let twice = try await send(.GET, "/_sandbox/requests?vendor=cubicasa&vendor=pagos")
+        XCTAssertEqual(twice.status, 400)
     }
 
     func testResetRestoresTheSeedAndClearsLogAndFaults() async throws {
@@ -166,45 +168,5 @@ final class ControlTests: SandboxTestCase {
         XCTAssertEqual(v9.status, 405)
         let v10 = try await send(.GET, "/_sandbox/nope")
         XCTAssertEqual(v10.status, 404)
-    }
-}
-
-final class GeneratedSeedTests: SandboxTestCase {
-    override var seed: SandboxSeed { .generated(people: 3) }
-
-    func testGeneratedPeopleExistAtEveryVendorWithDerivableIds() async throws {
-        let p = SandboxSeed.GeneratedPerson(index: 2)
-        XCTAssertEqual(p.dragonpassId, "user-0002")
-        XCTAssertEqual(p.pagosUserName, "user0002")
-        XCTAssertEqual(p.engagelabAlias, "user_0002")
-        XCTAssertEqual(p.engagelabRegistrationId, "rid0002")
-        XCTAssertEqual(p.gafapayId, "fe000000000000000000000000000002")
-        XCTAssertEqual(p.cubicasaId, "00000000-0000-4000-8000-000000000002")
-        XCTAssertEqual(p.email, "user0002@example.com")
-        XCTAssertEqual(SandboxSeed.GeneratedPerson(index: 12345).dragonpassId, "user-12345")
-
-        let dp = try await send(.POST, "/dragonpass/api/v2/users/delete", headers: dragonpassHeaders,
-                                body: #"{"clientUserId":"\#(p.dragonpassId)"}"#)
-        XCTAssertEqual(dp.body, #"{"code":0,"msg":"User successfully deleted."}"#)
-        let pg = try await send(.POST, "/pagos/Api/Sites/DeleteUser", headers: pagosHeaders,
-                                body: #"{"UserName":"\#(p.pagosUserName)","SiteId":1}"#)
-        XCTAssertEqual(pg.json()["MethodResponse"] as? String, "User removed successfuly.")
-        let el = try await send(.GET, "/engagelab/v4/aliases/\(p.engagelabAlias)", headers: engagelabHeaders)
-        XCTAssertEqual(el.body, #"{"registration_ids":["rid0002"]}"#)
-        let gp = try await send(.DELETE, "/gafapay/gafapay/v3/user/user_detail/\(p.gafapayId)", headers: gafapayHeaders)
-        XCTAssertEqual(gp.json()["success"] as? Int, 1)
-        let cc = try await send(.DELETE, "/cubicasa/api/integrate/v3/users/\(p.cubicasaId)", headers: cubicasaHeaders)
-        XCTAssertEqual(cc.body, #"{"message":"User user0002@example.com was deleted successfully"}"#)
-
-        XCTAssertEqual(SandboxSeed.generated(people: 3), SandboxSeed.generated(people: 3))  // deterministic
-        XCTAssertEqual(SandboxSeed.generated(people: 3).cubicasa.users.count, SandboxSeed.default.cubicasa.users.count + 3)
-    }
-
-    func testDefaultSeedRoundTripsThroughJSON() throws {
-        let data = SandboxSeed.default.jsonData()
-        XCTAssertEqual(try SandboxSeed.load(json: data), SandboxSeed.default)
-        XCTAssertThrowsError(try SandboxSeed.load(json: Data(#"{"gafapay":{"users":[{"first_name":"x"}]}}"#.utf8))) { e in
-            XCTAssertTrue("\(e)".contains("id"), "\(e)")
-        }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 import XCTest
 
-final class CubiCasaTests: SandboxTestCase {
+final class CubiCasaEmulatorTests: SandboxTestCase {
     let base = "/cubicasa/api/integrate/v3"
 
     func page(_ query: String) async throws -> (pagination: [String: Any], ids: [String], answer: HTTPAnswer) {
@@ -85,10 +85,12 @@ final class CubiCasaTests: SandboxTestCase {
         }
         let bearer = try await send(.GET, "\(base)/users", headers: [("Authorization", "Bearer \(creds.cubicasa.apiKey)")])
         XCTAssertEqual(bearer.status, 401)
-        for q in ["?limit=0", "?limit=x", "?offset=-1"] {
+        for q in ["?limit=0", "?limit=x", "?offset=-1", "?limit=%zz", "?limit=1&limit=2"] {
             let a = try await send(.GET, "\(base)/users\(q)", headers: cubicasaHeaders)
             XCTAssertEqual(a.status, 422, q)
         }
+        let twice = try await send(.GET, "\(base)/users?offset=0&offset=21", headers: cubicasaHeaders)
+        XCTAssertEqual(twice.body, #"{"detail":"invalid query string"}"#)
         let other = try await send(.GET, "\(base)/orders", headers: cubicasaHeaders)
         XCTAssertEqual(other.status, 404)
         XCTAssertEqual(other.body, #"{"detail":"Not Found"}"#)

@@ -1,0 +1,123 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Synchronization
+
+/// CubiCasa Integrate API v3 emulator, under `/cubicasa/api/integrate/v3` (FACTS §5).
+///
+/// CONFIRMED: `api-key` header; `GET /users` items `{id, email, name, surname, role, email_confirmed,
+///   created_at}` inside `{"pagination":{"has_more","limit","next_offset","previous_offset"},"items"}`,
+///   `limit` default 20, `offset`; the documented `next_offset` literal (offset 0, limit 20 → 21);
+///   `DELETE /users/{user_id}` → 200 `{"message":"User <email> was deleted successfully"}`.
+/// ASSUMED: offsets are 1-based when > 0 (start index = max(offset-1, 0)). That is the reading of the
+///   CONFIRMED literal that skips nobody: page 1 = offset 0 → items 0…19, next_offset 21 → items 20…39.
+///   `previous_offset` follows the same rule (0 for the first page). `pagination.limit` echoes the
+///   effective limit: the `"limit": 0` of the users sample is NOT reproduced (plugins must not rely on it).
+///   Error bodies in FastAPI style: 404 `{"detail":"Not Found"}`, 401 `{"detail":"Not authenticated"}`,
+///   405 `{"detail":"Method Not Allowed"}`, 422 for a bad limit/offset or a query string that is not a
+///   valid form (a key twice, bad percent-encoding). `GET /users/{email}` (the
+///   "Get user by email" page was not retrievable: path ASSUMED) returns one user object.
+final class CubiCasaEmulator: VendorEmulator {
+    typealias Records = SandboxSeed.CubiCasaData
+    typealias Credentials = SandboxCredentials.CubiCasa
+    static let name = "cubicasa"
+    static let prefix = "/cubicasa/api/integrate/v3"
+    static let endpoints = "GET users[?limit&offset], GET users/{email}, DELETE users/{id}"
+
+    private struct State {
+        var credentials: Credentials
+        var users: Table<CubiCasaUser>
+        /// lower-cased email → id
+        var idByEmail: [String: String] = [:]
+        init(_ records: Records, _ credentials: Credentials) {
+            self.credentials = credentials
+            users = Table(records.users) { $0.id }
+            for u in records.users { idByEmail[u.email.lowercased()] = u.id }
+        }
+    }
+    private let state: Mutex<State>
+
+    init(records: Records, credentials: Credentials, settings: NoSettings) {
+        state = Mutex(State(records, credentials))
+    }
+
+    func reset(records: Records, credentials: Credentials, settings: NoSettings) {
+        state.withLock { $0 = State(records, credentials) }
+    }
+
+    func records() -> Records { Records(users: state.withLock { $0.users.values }) }
+
+    var outsidePrefix: Response { Self.notFound }
+
+    static func detail(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Reply.json(status, .object([("detail", .string(text))]))
+    }
+    static let notFoundC = Canned(.notFound, .object([("detail", .string("Not Found"))]))
+    static let unauthenticatedC = Canned(.unauthorized, .object([("detail", .string("Not authenticated"))]))
+    static var notFound: Response { notFoundC.response }
+
+    func respond(to r: VendorRequest) -> Response {
+        let c = r.components
+        guard c.first == "users", c.count <= 2 else { return Self.notFound }
+        if c.count == 1 || (c.count == 2 && c[1].isEmpty) {
+            guard r.method == .get else { return Self.detail(.methodNotAllowed, "Method Not Allowed") }
+        } else {
+            guard r.method == .get || r.method == .delete else { return Self.detail(.methodNotAllowed, "Method Not Allowed") }
+        }
+        let key = r.header(.apiKey)
+        guard state.withLock({ key == $0.credentials.apiKey }) else { return Self.unauthenticatedC.response }
+        if c.count == 1 || c[1].isEmpty { return list(r) }
+        let id = c[1]
+        if r.method == .delete {
+            guard let removed: CubiCasaUser = state.withLock({ s in
+                guard let u = s.users.remove(id) else { return nil }
+                s.idByEmail.removeValue(forKey: u.email.lowercased())
+                return u
+            }) else { return Self.notFound }
+            r.noteEffect("deleted")
+            return Reply.json(.ok, .object([("message", .string("User \(removed.email) was deleted successfully"))]))
+        }
+        // GET /users/{email} (ASSUMED path)
+        guard let u = state.withLock({ s in s.idByEmail[id.lowercased()].flatMap { s.users[$0] } }) else { return Self.notFound }
+        return Reply.json(.ok, Self.userJSON(u))
+    }
+
+    /// The query `GET users` reads; both values are checked by `list`.
+    struct ListQuery: Decodable {
+        var limit: String?
+        var offset: String?
+    }
+
+    func list(_ r: VendorRequest) -> Response {
+        guard let q = r.query(as: ListQuery.self) else { return Self.detail(.unprocessableContent, "invalid query string") }
+        var limit = 20, offset = 0
+        if let l = q.limit {
+            guard let v = Int(l), v >= 1 else { return Self.detail(.unprocessableContent, "limit must be a positive integer") }
+            limit = v
+        }
+        if let o = q.offset {
+            guard let v = Int(o), v >= 0 else { return Self.detail(.unprocessableContent, "offset must be a non-negative integer") }
+            offset = v
+        }
+        let start = max(offset - 1, 0)
+        let (items, total) = state.withLock { s in (s.users.slice(from: start, count: limit), s.users.count) }
+        let offsetOf: (Int) -> Int = { $0 == 0 ? 0 : $0 + 1 }  // start index → 1-based offset (0 = first page)
+        let pagination: JSON = .object([
+            ("has_more", .bool(start + limit < total)),
+            ("limit", .int(limit)),
+            ("next_offset", .int(offsetOf(start + limit))),
+            ("previous_offset", .int(offsetOf(max(start - limit, 0)))),
+        ])
+        return Reply.json(.ok, .object([("pagination", pagination), ("items", .array(items.map(Self.userJSON)))]))
+    }
+
+    static func userJSON(_ u: CubiCasaUser) -> JSON {
+        .object([("id", .string(u.id)), ("email", .string(u.email)), ("name", .str(u.name)),
+                 ("surname", .str(u.surname)), ("role", .string(u.role)),
+                 ("email_confirmed", .bool(u.emailConfirmed)), ("created_at", .double(u.createdAt))])
+    }
+}
+
+extension HTTPField.Name {
+    static let apiKey = HTTPField.Name("api-key")!
+}

@@ -2,9 +2,9 @@
 // (`SeedParts`): the generic code that spares each emulator from writing any of it.
 
 extension VendorEmulator {
-    static var emptyRecords: any SeedPart { Records() }
-    static var defaultSettings: any SeedPart { Settings() }
-    static var anyDefaultCredentials: any SeedPart { defaultCredentials }
+    static var emptyRecordsPart: any SeedPart { Records() }
+    static var defaultSettingsPart: any SeedPart { Settings() }
+    static var defaultCredentialsPart: any SeedPart { defaultCredentials }
 
     static func decodeRecords(from seed: KeyedDecodingContainer<SeedKey>) throws -> any SeedPart {
         try seed.decodeIfPresent(Records.self, forKey: SeedKey(name)) ?? Records()
@@ -20,16 +20,16 @@ extension VendorEmulator {
     }
 
     static func putDefaultRecords(into seed: inout SandboxSeed) {
-        seed[records: Self.self] = defaultRecords
+        seed.records[Self.self] = defaultRecords
     }
 
     static func addGeneratedPeople(_ people: ClosedRange<Int>, into seed: inout SandboxSeed) {
-        addGeneratedPeople(people, to: &seed[records: Self.self])
+        addGeneratedPeople(people, to: &seed.records[Self.self])
     }
 
     /// Its `[vendors.NAME]` table, ending with a newline.
     static func configTable(baseURL: String, credentials: SandboxCredentials) -> String {
-        "[vendors.\(name)]\n" + config(baseURL: baseURL, credentials: credentials[Self.self]) + "\n"
+        "[vendors.\(name)]\n" + config(baseURL: baseURL, credentials: credentials.parts[Self.self]) + "\n"
     }
 
     /// A TOML basic string.
@@ -37,16 +37,23 @@ extension VendorEmulator {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
+    /// Its state made from `seed`'s parts.
+    static func state(from seed: SandboxSeed) -> State {
+        State(records: seed.records[Self.self], credentials: seed.credentials.parts[Self.self],
+              settings: seed.settings.parts[Self.self])
+    }
+
     static func start(seed: SandboxSeed) -> any VendorEmulator {
-        Self(records: seed[records: Self.self], credentials: seed.credentials[Self.self], settings: seed.settings[Self.self])
+        Self(state: LockedState(state(from: seed)))
     }
 
     func reset(to seed: SandboxSeed) {
-        reset(records: seed[records: Self.self], credentials: seed.credentials[Self.self], settings: seed.settings[Self.self])
+        let fresh = Self.state(from: seed)
+        state.withLock { $0.reset(to: fresh) }
     }
 
     /// Puts its state now into `seed`'s records.
     func snapshot(into seed: inout SandboxSeed) {
-        seed[records: Self.self] = records()
+        seed.records[Self.self] = state.withLock { $0.records() }
     }
 }

@@ -1,18 +1,19 @@
 /// The credentials the emulators accept, one entry per emulator under its name
-/// (`credentials.cubicasa`, declared with each emulator). `configTOML()` prints them;
-/// docs/sandbox.md lists the defaults.
+/// (`credentials.cubicasa`: see `SeedPartNames`). `configTOML()` prints them; docs/sandbox.md
+/// lists the defaults.
+@dynamicMemberLookup
 public struct SandboxCredentials: Codable, Sendable, Equatable {
     var parts: SeedParts
 
     /// Fixed sandbox credentials (not secrets: they only open the local emulators).
-    public static let `default` = SandboxCredentials(parts: SeedParts { $0.anyDefaultCredentials })
+    public static let `default` = SandboxCredentials(parts: SeedParts { $0.defaultCredentialsPart })
 
     init(parts: SeedParts) { self.parts = parts }
 
-    /// An emulator's credentials.
-    subscript<E: VendorEmulator>(emulator: E.Type) -> E.Credentials {
-        get { parts[emulator] }
-        set { parts[emulator] = newValue }
+    /// An emulator's credentials by its name: `credentials.cubicasa`.
+    public subscript<R, C>(dynamicMember name: KeyPath<SeedPartNames, SeedPartName<R, C>>) -> C {
+        get { parts[SeedPartNames.emulator(name)] }
+        set { parts[SeedPartNames.emulator(name)] = newValue }
     }
 
     public init(from decoder: any Decoder) throws {

@@ -2,9 +2,10 @@ import Foundation
 
 /// The sandbox's state, as loaded from a seed (JSON, `erasure sandbox --seed FILE`) and as returned
 /// by `GET /_sandbox/state`: `credentials`, `settings`, and each emulator's records under its name
-/// (`seed.cubicasa`, declared with each emulator; vendor records use the vendor's own field names,
-/// format in docs/sandbox.md). Every section may be left out of a seed file: credentials and
+/// (`seed.cubicasa`: see `SeedPartNames`; vendor records use the vendor's own field names, format
+/// in docs/sandbox.md). Every section may be left out of a seed file: credentials and
 /// settings take their defaults, an emulator's records are empty.
+@dynamicMemberLookup
 public struct SandboxSeed: Codable, Sendable, Equatable {
     public var credentials: SandboxCredentials
     public var settings: SandboxSettings
@@ -14,13 +15,13 @@ public struct SandboxSeed: Codable, Sendable, Equatable {
     public init(credentials: SandboxCredentials = .default, settings: SandboxSettings = .init()) {
         self.credentials = credentials
         self.settings = settings
-        records = SeedParts { $0.emptyRecords }
+        records = SeedParts { $0.emptyRecordsPart }
     }
 
-    /// An emulator's records.
-    subscript<E: VendorEmulator>(records emulator: E.Type) -> E.Records {
-        get { records[emulator] }
-        set { records[emulator] = newValue }
+    /// An emulator's records by its name: `seed.cubicasa`.
+    public subscript<R, C>(dynamicMember name: KeyPath<SeedPartNames, SeedPartName<R, C>>) -> R {
+        get { records[SeedPartNames.emulator(name)] }
+        set { records[SeedPartNames.emulator(name)] = newValue }
     }
 
     public init(from decoder: any Decoder) throws {

@@ -12,7 +12,7 @@ public struct SandboxSettings: Codable, Sendable, Equatable {
     /// Every emulator's defaults.
     public init(requestLogLimit: Int = 100_000) {
         self.requestLogLimit = requestLogLimit
-        parts = SeedParts { $0.defaultSettings }
+        parts = SeedParts { $0.defaultSettingsPart }
     }
 
     /// An emulator's settings.

@@ -1,6 +1,6 @@
 /// A part of the seed that one emulator owns (its records, credentials or settings). The sandbox
-/// reads and writes it as JSON under the emulator's name without knowing its type; the emulator's
-/// own file gives it back its type (`seed.cubicasa`, `credentials.cubicasa`).
+/// reads and writes it as JSON under the emulator's name without knowing its type (`SeedParts`);
+/// the emulator, and Swift callers through its `SeedPartName`, get it back typed.
 protocol SeedPart: Codable, Sendable, Equatable {}
 
 /// An emulator's records; `init()` is the empty state of a seed that leaves them out.

@@ -7,10 +7,11 @@ struct SeedParts: Sendable, Equatable {
         for emulator in VendorEmulators.all { parts[emulator.name] = try part(emulator) }
     }
 
-    /// The part of `emulator`, as the type it was stored with.
-    subscript<Part: SeedPart>(emulator: any VendorEmulator.Type, as _: Part.Type = Part.self) -> Part {
-        get { parts[emulator.name] as! Part }  // present and of this type since `init`
-        set { parts[emulator.name] = newValue }
+    /// The part of `emulator`, as the type it was stored with (its emulator's type for it: callers
+    /// get `Part` from the emulator, or from a `SeedPartName` made from it).
+    subscript<Part>(emulator: any VendorEmulator.Type) -> Part {
+        get { parts[emulator.name] as! Part }  // present since `init`
+        set { parts[emulator.name] = (newValue as! any SeedPart) }
     }
 
     /// Each emulator with its part, in `VendorEmulators.all` order.

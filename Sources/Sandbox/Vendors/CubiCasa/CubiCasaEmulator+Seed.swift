@@ -1,42 +1,10 @@
 // CubiCasa's part of the seed: its users, the credentials it accepts, its people in the default
 // seed and in generated seeds.
 
-extension SandboxSeed {
-    /// `"cubicasa": {"users": […]}`
-    public struct CubiCasaData: Codable, Sendable, Equatable, SeedRecords {
-        public var users: [CubiCasaUser]
-        public init() { users = [] }
-        public init(users: [CubiCasaUser]) { self.users = users }
-    }
-
-    public var cubicasa: CubiCasaData {
-        get { self[records: CubiCasaEmulator.self] }
-        set { self[records: CubiCasaEmulator.self] = newValue }
-    }
-}
-
 extension SandboxCredentials {
     public struct CubiCasa: Codable, Sendable, Equatable, SeedPart {
         public var apiKey: String
         enum CodingKeys: String, CodingKey { case apiKey = "api_key" }
-        public init(apiKey: String) { self.apiKey = apiKey }
-    }
-
-    public var cubicasa: CubiCasa {
-        get { self[CubiCasaEmulator.self] }
-        set { self[CubiCasaEmulator.self] = newValue }
-    }
-}
-
-extension SandboxSeed.Sample {
-    public static let adaCubiCasaId = "5b0c8f7e-6d1a-4c2b-9e3f-1a2b3c4d5e6f"
-    public static let graceCubiCasaId = "c7a1e2d3-4b5f-4a6e-8d7c-9b0a1f2e3d4c"
-}
-
-extension SandboxSeed.GeneratedPerson {
-    /// cubicasa id: `00000000-0000-4000-8000-` + the index zero-padded to 12 digits
-    public var cubicasaId: String {
-        "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - String(index).count)) + String(index)
     }
 }
 
@@ -44,7 +12,7 @@ extension CubiCasaEmulator {
     static let defaultCredentials = SandboxCredentials.CubiCasa(apiKey: "sandbox-cubicasa-api-key-91c3d5e7")
 
     /// 58 pioneers, Grace at index 10 and Ada at index 45 (the third page at limit 20): 60 users.
-    static var defaultRecords: SandboxSeed.CubiCasaData {
+    static var defaultRecords: SeedUsers<CubiCasaUser> {
         var users: [CubiCasaUser] = []
         let roles = ["User", "User", "Collaborator", "User", "Manager", "User", "Collaborator"]
         for (i, (f, l)) in SampleNames.pioneers.prefix(58).enumerated() {
@@ -60,10 +28,10 @@ extension CubiCasaEmulator {
         users.insert(CubiCasaUser(id: sample.adaCubiCasaId, email: sample.adaEmail, name: SampleNames.ada.first,
                                   surname: SampleNames.ada.last, role: "User", emailConfirmed: true,
                                   createdAt: 1_760_700_135 + 44.5 * 86_400), at: 45)
-        return SandboxSeed.CubiCasaData(users: users)
+        return SeedUsers(users: users)
     }
 
-    static func addGeneratedPeople(_ people: ClosedRange<Int>, to records: inout SandboxSeed.CubiCasaData) {
+    static func addGeneratedPeople(_ people: ClosedRange<Int>, to records: inout SeedUsers<CubiCasaUser>) {
         for i in people {
             let p = SandboxSeed.GeneratedPerson(index: i)
             records.users.append(CubiCasaUser(id: p.cubicasaId, email: p.email, name: SandboxSeed.GeneratedPerson.firstName,

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
 /// CubiCasa Integrate API v3 emulator, under `/cubicasa/api/integrate/v3` (FACTS §5).
 ///
@@ -17,35 +16,25 @@ import Synchronization
 ///   405 `{"detail":"Method Not Allowed"}`, 422 for a bad limit/offset or a query string that is not a
 ///   valid form (a key twice, bad percent-encoding). `GET /users/{email}` (the
 ///   "Get user by email" page was not retrievable: path ASSUMED) returns one user object.
-final class CubiCasaEmulator: VendorEmulator {
-    typealias Records = SandboxSeed.CubiCasaData
-    typealias Credentials = SandboxCredentials.CubiCasa
-    static let name = "cubicasa"
+struct CubiCasaEmulator: VendorEmulator {
     static let prefix = "/cubicasa/api/integrate/v3"
     static let endpoints = "GET users[?limit&offset], GET users/{email}, DELETE users/{id}"
 
-    private struct State {
-        var credentials: Credentials
-        var users: Table<CubiCasaUser>
+    let state: LockedState<State>
+
+    /// Its users, also by email.
+    struct State: EmulatorState {
+        var table: UserTable<SandboxCredentials.CubiCasa, CubiCasaUser>
         /// lower-cased email → id
         var idByEmail: [String: String] = [:]
-        init(_ records: Records, _ credentials: Credentials) {
-            self.credentials = credentials
-            users = Table(records.users) { $0.id }
+
+        init(records: SeedUsers<CubiCasaUser>, credentials: SandboxCredentials.CubiCasa, settings: NoSettings) {
+            table = UserTable(records: records, credentials: credentials, settings: settings)
             for u in records.users { idByEmail[u.email.lowercased()] = u.id }
         }
-    }
-    private let state: Mutex<State>
 
-    init(records: Records, credentials: Credentials, settings: NoSettings) {
-        state = Mutex(State(records, credentials))
+        func records() -> SeedUsers<CubiCasaUser> { table.records() }
     }
-
-    func reset(records: Records, credentials: Credentials, settings: NoSettings) {
-        state.withLock { $0 = State(records, credentials) }
-    }
-
-    func records() -> Records { Records(users: state.withLock { $0.users.values }) }
 
     var outsidePrefix: Response { Self.notFound }
 
@@ -65,12 +54,12 @@ final class CubiCasaEmulator: VendorEmulator {
             guard r.method == .get || r.method == .delete else { return Self.detail(.methodNotAllowed, "Method Not Allowed") }
         }
         let key = r.header(.apiKey)
-        guard state.withLock({ key == $0.credentials.apiKey }) else { return Self.unauthenticatedC.response }
+        guard state.withLock({ key == $0.table.credentials.apiKey }) else { return Self.unauthenticatedC.response }
         if c.count == 1 || c[1].isEmpty { return list(r) }
         let id = c[1]
         if r.method == .delete {
             guard let removed: CubiCasaUser = state.withLock({ s in
-                guard let u = s.users.remove(id) else { return nil }
+                guard let u = s.table.users.remove(id) else { return nil }
                 s.idByEmail.removeValue(forKey: u.email.lowercased())
                 return u
             }) else { return Self.notFound }
@@ -78,7 +67,7 @@ final class CubiCasaEmulator: VendorEmulator {
             return Reply.json(.ok, .object([("message", .string("User \(removed.email) was deleted successfully"))]))
         }
         // GET /users/{email} (ASSUMED path)
-        guard let u = state.withLock({ s in s.idByEmail[id.lowercased()].flatMap { s.users[$0] } }) else { return Self.notFound }
+        guard let u = state.withLock({ s in s.idByEmail[id.lowercased()].flatMap { s.table.users[$0] } }) else { return Self.notFound }
         return Reply.json(.ok, Self.userJSON(u))
     }
 
@@ -100,7 +89,7 @@ final class CubiCasaEmulator: VendorEmulator {
             offset = v
         }
         let start = max(offset - 1, 0)
-        let (items, total) = state.withLock { s in (s.users.slice(from: start, count: limit), s.users.count) }
+        let (items, total) = state.withLock { s in (s.table.users.slice(from: start, count: limit), s.table.users.count) }
         let offsetOf: (Int) -> Int = { $0 == 0 ? 0 : $0 + 1 }  // start index → 1-based offset (0 = first page)
         let pagination: JSON = .object([
             ("has_more", .bool(start + limit < total)),
@@ -120,4 +109,11 @@ final class CubiCasaEmulator: VendorEmulator {
 
 extension HTTPField.Name {
     static let apiKey = HTTPField.Name("api-key")!
+}
+
+extension SeedPartNames {
+    /// `seed.cubicasa` (`"cubicasa": {"users": […]}`) and `seed.credentials.cubicasa`
+    public var cubicasa: SeedPartName<SeedUsers<CubiCasaUser>, SandboxCredentials.CubiCasa> {
+        SeedPartName(CubiCasaEmulator.self)
+    }
 }

@@ -1,5 +1,5 @@
 /// CubiCasa user, fields as in the CONFIRMED `GET /users` sample.
-public struct CubiCasaUser: Codable, Sendable, Equatable {
+public struct CubiCasaUser: Codable, Sendable, Equatable, Identifiable {
     public var id: String
     public var email: String
     public var name: String?

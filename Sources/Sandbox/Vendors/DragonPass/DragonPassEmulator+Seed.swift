@@ -3,20 +3,6 @@ import Foundation
 // DragonPass's part of the seed: its users, the credentials it accepts, its people in the default
 // seed and in generated seeds.
 
-extension SandboxSeed {
-    /// `"dragonpass": {"users": […]}`
-    public struct DragonPassData: Codable, Sendable, Equatable, SeedRecords {
-        public var users: [DragonPassUser]
-        public init() { users = [] }
-        public init(users: [DragonPassUser]) { self.users = users }
-    }
-
-    public var dragonpass: DragonPassData {
-        get { self[records: DragonPassEmulator.self] }
-        set { self[records: DragonPassEmulator.self] = newValue }
-    }
-}
-
 extension SandboxCredentials {
     public struct DragonPass: Codable, Sendable, Equatable, SeedPart {
         public var programId: String
@@ -28,25 +14,7 @@ extension SandboxCredentials {
         enum CodingKeys: String, CodingKey {
             case programId = "program_id", token, jwtIssuer = "jwt_issuer", jwtSecret = "jwt_secret"
         }
-        public init(programId: String, token: String, jwtIssuer: String, jwtSecret: String) {
-            self.programId = programId; self.token = token; self.jwtIssuer = jwtIssuer; self.jwtSecret = jwtSecret
-        }
     }
-
-    public var dragonpass: DragonPass {
-        get { self[DragonPassEmulator.self] }
-        set { self[DragonPassEmulator.self] = newValue }
-    }
-}
-
-extension SandboxSeed.Sample {
-    public static let adaDragonPassId = "3EF5D065-76F8-4D3E-801A-B329D15F461A"
-    public static let graceDragonPassId = "8D4B2F61-3A7C-4E95-B0D8-6C1E9F2A7B34"
-}
-
-extension SandboxSeed.GeneratedPerson {
-    /// dragonpass `clientUserId`: `user-0042`
-    public var dragonpassId: String { "user-\(Self.pad(index))" }
 }
 
 extension DragonPassEmulator {
@@ -57,7 +25,7 @@ extension DragonPassEmulator {
         jwtSecret: "sandbox-dragonpass-hs256-secret-5f2b8c1e9a7d4630")
 
     /// 20 pioneers, Ada among them, then Grace.
-    static var defaultRecords: SandboxSeed.DragonPassData {
+    static var defaultRecords: SeedUsers<DragonPassUser> {
         var users: [DragonPassUser] = []
         for (i, (f, l)) in SampleNames.pioneers.prefix(20).enumerated() {
             users.append(DragonPassUser(clientUserId: SampleNames.uuid("dragonpass:\(f) \(l)", uppercase: true),
@@ -72,10 +40,10 @@ extension DragonPassEmulator {
         users.append(DragonPassUser(clientUserId: SandboxSeed.Sample.graceDragonPassId, firstName: SampleNames.grace.first,
                                     lastName: SampleNames.grace.last, email: SandboxSeed.Sample.graceEmail,
                                     phoneNumber: "2025550143", callingCode: "1"))
-        return SandboxSeed.DragonPassData(users: users)
+        return SeedUsers(users: users)
     }
 
-    static func addGeneratedPeople(_ people: ClosedRange<Int>, to records: inout SandboxSeed.DragonPassData) {
+    static func addGeneratedPeople(_ people: ClosedRange<Int>, to records: inout SeedUsers<DragonPassUser>) {
         for i in people {
             let p = SandboxSeed.GeneratedPerson(index: i)
             records.users.append(DragonPassUser(clientUserId: p.dragonpassId, firstName: SandboxSeed.GeneratedPerson.firstName,

@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
 /// DragonPass API v2 emulator, under `/dragonpass/api/v2` (FACTS §1).
 ///
@@ -11,32 +10,10 @@ import Synchronization
 /// SECONDARY: `POST users/search` (Retrieve User Information) path; `Authorization: Bearer`.
 /// ASSUMED (the error-code table is UNKNOWN): every failure code/msg below, and that they come
 ///   with HTTP 200 (except bad auth: HTTP 401).
-final class DragonPassEmulator: VendorEmulator {
-    typealias Records = SandboxSeed.DragonPassData
-    typealias Credentials = SandboxCredentials.DragonPass
-    static let name = "dragonpass"
+struct DragonPassEmulator: VendorEmulator {
     static let prefix = "/dragonpass/api/v2"
     static let endpoints = "POST users/delete, POST users/search"
-
-    private struct State {
-        var credentials: Credentials
-        var users: Table<DragonPassUser>
-        init(_ records: Records, _ credentials: Credentials) {
-            self.credentials = credentials
-            users = Table(records.users) { $0.clientUserId }
-        }
-    }
-    private let state: Mutex<State>
-
-    init(records: Records, credentials: Credentials, settings: NoSettings) {
-        state = Mutex(State(records, credentials))
-    }
-
-    func reset(records: Records, credentials: Credentials, settings: NoSettings) {
-        state.withLock { $0 = State(records, credentials) }
-    }
-
-    func records() -> Records { Records(users: state.withLock { $0.users.values }) }
+    let state: LockedState<UserTable<SandboxCredentials.DragonPass, DragonPassUser>>
 
     var outsidePrefix: Response { Reply.json(.notFound, Self.notFound) }
 
@@ -121,4 +98,11 @@ private func base64URLDecode(_ s: Substring) -> Data? {
     var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
     while t.count % 4 != 0 { t += "=" }
     return Data(base64Encoded: t)
+}
+
+extension SeedPartNames {
+    /// `seed.dragonpass` (`"dragonpass": {"users": […]}`) and `seed.credentials.dragonpass`
+    public var dragonpass: SeedPartName<SeedUsers<DragonPassUser>, SandboxCredentials.DragonPass> {
+        SeedPartName(DragonPassEmulator.self)
+    }
 }

@@ -12,3 +12,7 @@ public struct DragonPassUser: Codable, Sendable, Equatable {
         self.email = email; self.phoneNumber = phoneNumber; self.callingCode = callingCode
     }
 }
+
+extension DragonPassUser: Identifiable {
+    public var id: String { clientUserId }
+}

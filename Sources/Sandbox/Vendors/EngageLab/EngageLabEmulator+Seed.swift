@@ -3,31 +3,17 @@ import Foundation
 // EngageLab's part of the seed: its devices, the credentials it accepts, its settings, its people
 // in the default seed and in generated seeds.
 
-extension SandboxSeed {
-    /// `"engagelab": {"devices": […]}`
-    public struct EngageLabData: Codable, Sendable, Equatable, SeedRecords {
-        public var devices: [EngageLabDevice]
-        public init() { devices = [] }
-        public init(devices: [EngageLabDevice]) { self.devices = devices }
-    }
-
-    public var engagelab: EngageLabData {
-        get { self[records: EngageLabEmulator.self] }
-        set { self[records: EngageLabEmulator.self] = newValue }
-    }
-}
-
 extension SandboxCredentials {
     public struct EngageLab: Codable, Sendable, Equatable, SeedPart {
         public var appKey: String
         public var masterSecret: String
         enum CodingKeys: String, CodingKey { case appKey = "app_key", masterSecret = "master_secret" }
-        public init(appKey: String, masterSecret: String) { self.appKey = appKey; self.masterSecret = masterSecret }
     }
+}
 
-    public var engagelab: EngageLab {
-        get { self[EngageLabEmulator.self] }
-        set { self[EngageLabEmulator.self] = newValue }
+extension SandboxSeed {
+    public struct EngageLabData: Codable, Sendable, Equatable, SeedRecords {
+        public var devices: [EngageLabDevice] = []
     }
 }
 
@@ -43,19 +29,6 @@ extension SandboxSettings {
         get { self[EngageLabEmulator.self].deleteDelayMs }
         set { self[EngageLabEmulator.self].deleteDelayMs = newValue }
     }
-}
-
-extension SandboxSeed.Sample {
-    public static let adaEngageLabAlias = "ada_lovelace"
-    public static let adaEngageLabDevices = ["1a0018970a8b1c2d3e4", "1a0018970a8b1c2d3e5"]
-    public static let graceEngageLabAlias = "grace_hopper"
-    public static let graceEngageLabDevices = ["1a0018970a8b1c2d3f6"]
-}
-
-extension SandboxSeed.GeneratedPerson {
-    /// engagelab alias `user_0042`, bound to one android device `rid0042`
-    public var engagelabAlias: String { "user_\(Self.pad(index))" }
-    public var engagelabRegistrationId: String { "rid\(Self.pad(index))" }
 }
 
 extension EngageLabEmulator {

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
 /// EngageLab App Push REST API v4 emulator, under `/engagelab/v4` (FACTS §3).
 ///
@@ -15,10 +14,7 @@ import Synchronization
 ///   for a query string that is not a valid form (a key twice, bad percent-encoding).
 ///   The CONFIRMED one-alias-one-device limit is not enforced: the sample person's alias is bound
 ///   to an android and an ios device (the seed decides).
-final class EngageLabEmulator: VendorEmulator {
-    typealias Records = SandboxSeed.EngageLabData
-    typealias Credentials = SandboxCredentials.EngageLab
-    static let name = "engagelab"
+struct EngageLabEmulator: VendorEmulator {
     static let prefix = "/engagelab/v4"
     static let endpoints = "GET|DELETE devices/{registration_id}, GET aliases/{alias}[?platform=a,b]"
 
@@ -39,8 +35,8 @@ final class EngageLabEmulator: VendorEmulator {
         }
     }
 
-    private struct State {
-        var credentials: Credentials
+    struct State: EmulatorState {
+        var credentials: SandboxCredentials.EngageLab
         var settings: Settings
         var devices: Table<EngageLabDevice>
         /// registration_id → time (epoch s) its accepted DELETE takes effect
@@ -48,10 +44,20 @@ final class EngageLabEmulator: VendorEmulator {
         /// rate limiter: the current wall-clock second and the requests counted in it, per AppKey
         var window: [String: (second: Int, count: Int)] = [:]
 
-        init(_ records: Records, _ credentials: Credentials, _ settings: Settings) {
+        init(records: SandboxSeed.EngageLabData, credentials: SandboxCredentials.EngageLab, settings: Settings) {
             self.credentials = credentials
             self.settings = settings
             devices = Table(records.devices) { $0.registrationId }
+        }
+
+        /// Devices whose delete is pending are marked `deleting`.
+        mutating func records() -> SandboxSeed.EngageLabData {
+            settle(now: Date().timeIntervalSince1970)
+            return SandboxSeed.EngageLabData(devices: devices.values.map { d in
+                var d = d
+                if pendingDeletes[d.registrationId] != nil { d.deleting = true }
+                return d
+            })
         }
 
         /// Applies the deletes whose delay has passed.
@@ -63,28 +69,7 @@ final class EngageLabEmulator: VendorEmulator {
             }
         }
     }
-    private let state: Mutex<State>
-
-    init(records: Records, credentials: Credentials, settings: Settings) {
-        state = Mutex(State(records, credentials, settings))
-    }
-
-    func reset(records: Records, credentials: Credentials, settings: Settings) {
-        state.withLock { $0 = State(records, credentials, settings) }
-    }
-
-    /// Devices whose delete is pending are marked `deleting`.
-    func records() -> Records {
-        let now = Date().timeIntervalSince1970
-        return state.withLock { s in
-            s.settle(now: now)
-            return Records(devices: s.devices.values.map { d in
-                var d = d
-                if s.pendingDeletes[d.registrationId] != nil { d.deleting = true }
-                return d
-            })
-        }
-    }
+    let state: LockedState<State>
 
     var outsidePrefix: Response { Self.routeNotFound }
 
@@ -167,5 +152,12 @@ final class EngageLabEmulator: VendorEmulator {
         case .badQuery: return Self.badQuery
         case .ok(let json): return Reply.json(.ok, json, contentType: Self.contentType)
         }
+    }
+}
+
+extension SeedPartNames {
+    /// `seed.engagelab` (`"engagelab": {"devices": […]}`) and `seed.credentials.engagelab`
+    public var engagelab: SeedPartName<SandboxSeed.EngageLabData, SandboxCredentials.EngageLab> {
+        SeedPartName(EngageLabEmulator.self)
     }
 }

@@ -3,45 +3,13 @@ import Foundation
 // GafaPay's part of the seed: its users, the credentials it accepts, its people in the default seed
 // and in generated seeds.
 
-extension SandboxSeed {
-    /// `"gafapay": {"users": […]}`
-    public struct GafaPayData: Codable, Sendable, Equatable, SeedRecords {
-        public var users: [GafaPayUser]
-        public init() { users = [] }
-        public init(users: [GafaPayUser]) { self.users = users }
-    }
-
-    public var gafapay: GafaPayData {
-        get { self[records: GafaPayEmulator.self] }
-        set { self[records: GafaPayEmulator.self] = newValue }
-    }
-}
-
 extension SandboxCredentials {
     public struct GafaPay: Codable, Sendable, Equatable, SeedPart {
         public var companyId: String
         /// Sent as `authorization: Token <token>`.
         public var token: String
         enum CodingKeys: String, CodingKey { case companyId = "company_id", token }
-        public init(companyId: String, token: String) { self.companyId = companyId; self.token = token }
     }
-
-    public var gafapay: GafaPay {
-        get { self[GafaPayEmulator.self] }
-        set { self[GafaPayEmulator.self] = newValue }
-    }
-}
-
-extension SandboxSeed.Sample {
-    public static let adaGafaPayId = "6f1b82443e524459831de59d430a0c41"
-    public static let graceGafaPayId = "9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c"
-    /// A GafaPay user whose DELETE fails with BASE_ERROR_IN_REMOVING (`removable: false`).
-    public static let unremovableGafaPayId = "d41d8cd98f00b204e9800998ecf8427e"
-}
-
-extension SandboxSeed.GeneratedPerson {
-    /// gafapay id: `fe` + the index in decimal, zero-padded to 30 digits (32 hex chars)
-    public var gafapayId: String { "fe" + String(repeating: "0", count: max(0, 30 - String(index).count)) + String(index) }
 }
 
 extension GafaPayEmulator {
@@ -51,7 +19,7 @@ extension GafaPayEmulator {
 
     /// 20 pioneers (customers, merchants, agents, various statuses), Ada and Grace among them, then
     /// one merchant that cannot be removed.
-    static var defaultRecords: SandboxSeed.GafaPayData {
+    static var defaultRecords: SeedUsers<GafaPayUser> {
         var users: [GafaPayUser] = []
         for (i, (f, l)) in SampleNames.pioneers.dropFirst(35).prefix(20).enumerated() {
             var g = customer(id: String(SampleNames.hex("gafapay:\(f) \(l)").prefix(32)), first: f, last: l,
@@ -80,10 +48,10 @@ extension GafaPayEmulator {
         users.insert(ada, at: 5)
         users.insert(grace, at: 12)
         users.append(stuck)
-        return SandboxSeed.GafaPayData(users: users)
+        return SeedUsers(users: users)
     }
 
-    static func addGeneratedPeople(_ people: ClosedRange<Int>, to records: inout SandboxSeed.GafaPayData) {
+    static func addGeneratedPeople(_ people: ClosedRange<Int>, to records: inout SeedUsers<GafaPayUser>) {
         for i in people {
             let p = SandboxSeed.GeneratedPerson(index: i)
             var g = customer(id: p.gafapayId, first: SandboxSeed.GeneratedPerson.firstName, last: p.lastName, email: p.email,

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
 /// GafaPay v3 emulator, under `/gafapay/gafapay/v3` (FACTS §4).
 ///
@@ -15,32 +14,10 @@ import Synchronization
 ///   HTTP 200 for every `success: 0` answer except auth failures (HTTP 401, bodies below);
 ///   `USER_NOT_FOUND` for GET/PUT of an unknown id; BASE_ERROR_IN_REMOVING for DELETE of an unknown id;
 ///   the PUT success message; the list's user objects having the user_detail fields.
-final class GafaPayEmulator: VendorEmulator {
-    typealias Records = SandboxSeed.GafaPayData
-    typealias Credentials = SandboxCredentials.GafaPay
-    static let name = "gafapay"
+struct GafaPayEmulator: VendorEmulator {
     static let prefix = "/gafapay/gafapay/v3"
     static let endpoints = "GET|DELETE user/user_detail/{id}, PUT user/user_detail, GET user/users"
-
-    private struct State {
-        var credentials: Credentials
-        var users: Table<GafaPayUser>
-        init(_ records: Records, _ credentials: Credentials) {
-            self.credentials = credentials
-            users = Table(records.users) { $0.id }
-        }
-    }
-    private let state: Mutex<State>
-
-    init(records: Records, credentials: Credentials, settings: NoSettings) {
-        state = Mutex(State(records, credentials))
-    }
-
-    func reset(records: Records, credentials: Credentials, settings: NoSettings) {
-        state.withLock { $0 = State(records, credentials) }
-    }
-
-    func records() -> Records { Records(users: state.withLock { $0.users.values }) }
+    let state: LockedState<UserTable<SandboxCredentials.GafaPay, GafaPayUser>>
 
     var outsidePrefix: Response { Self.routeNotFound }
 
@@ -290,4 +267,11 @@ private func isUUID(_ s: String) -> Bool {
         if n > 36 { return false }
     }
     return n == 36
+}
+
+extension SeedPartNames {
+    /// `seed.gafapay` (`"gafapay": {"users": […]}`) and `seed.credentials.gafapay`
+    public var gafapay: SeedPartName<SeedUsers<GafaPayUser>, SandboxCredentials.GafaPay> {
+        SeedPartName(GafaPayEmulator.self)
+    }
 }

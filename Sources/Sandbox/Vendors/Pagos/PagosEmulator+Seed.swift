@@ -3,27 +3,6 @@ import Foundation
 // Pagos's part of the seed: its sites' users, the credentials it accepts, its settings, its people
 // in the default seed and in generated seeds.
 
-extension SandboxSeed {
-    /// `"pagos": {"sites": [{"site_id": 1, "users": […]}]}`
-    public struct PagosData: Codable, Sendable, Equatable, SeedRecords {
-        public var sites: [PagosSite]
-        public init() { sites = [] }
-        public init(sites: [PagosSite]) { self.sites = sites }
-    }
-
-    public var pagos: PagosData {
-        get { self[records: PagosEmulator.self] }
-        set { self[records: PagosEmulator.self] = newValue }
-    }
-}
-
-public struct PagosSite: Codable, Sendable, Equatable {
-    public var siteId: Int
-    public var users: [PagosUser]
-    enum CodingKeys: String, CodingKey { case siteId = "site_id", users }
-    public init(siteId: Int, users: [PagosUser]) { self.siteId = siteId; self.users = users }
-}
-
 extension SandboxCredentials {
     public struct Pagos: Codable, Sendable, Equatable, SeedPart {
         /// Static Bearer token (accepted as is, never expires).
@@ -31,15 +10,19 @@ extension SandboxCredentials {
         public var clientId: String
         public var clientSecret: String
         enum CodingKeys: String, CodingKey { case token, clientId = "client_id", clientSecret = "client_secret" }
-        public init(token: String, clientId: String, clientSecret: String) {
-            self.token = token; self.clientId = clientId; self.clientSecret = clientSecret
-        }
     }
+}
 
-    public var pagos: Pagos {
-        get { self[PagosEmulator.self] }
-        set { self[PagosEmulator.self] = newValue }
+extension SandboxSeed {
+    public struct PagosData: Codable, Sendable, Equatable, SeedRecords {
+        public var sites: [PagosSite] = []
     }
+}
+
+public struct PagosSite: Codable, Sendable, Equatable {
+    public var siteId: Int
+    public var users: [PagosUser]
+    enum CodingKeys: String, CodingKey { case siteId = "site_id", users }
 }
 
 extension SandboxSettings {
@@ -48,19 +31,6 @@ extension SandboxSettings {
         get { self[PagosEmulator.self].tokenLifetime }
         set { self[PagosEmulator.self].tokenLifetime = newValue }
     }
-}
-
-extension SandboxSeed.Sample {
-    public static let adaPagosUserName = "ada.lovelace"
-    public static let gracePagosUserName = "grace.hopper"
-    /// Pagos site ids in the default seed.
-    public static let pagosSiteId = 1
-    public static let pagosSecondSiteId = 2
-}
-
-extension SandboxSeed.GeneratedPerson {
-    /// pagos `UserName` on site 1: `user0042`
-    public var pagosUserName: String { "user\(Self.pad(index))" }
 }
 
 extension PagosEmulator {

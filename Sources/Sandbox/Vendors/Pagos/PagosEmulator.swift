@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
 /// SpreadsheetWEB ("Pagos") site-level API emulator, under `/pagos` (FACTS §2).
 ///
@@ -16,10 +15,7 @@ import Synchronization
 /// ASSUMED: the unknown-user, unknown-site, expired-token and duplicate-user answers; Api/Sites paths
 ///   matched case-insensitively (ASP.NET routing); OAuth error bodies (`invalid_request` too for a
 ///   token form naming a field twice or badly percent-encoded, as RFC 6749 §3.2 has it).
-final class PagosEmulator: VendorEmulator {
-    typealias Records = SandboxSeed.PagosData
-    typealias Credentials = SandboxCredentials.Pagos
-    static let name = "pagos"
+struct PagosEmulator: VendorEmulator {
     static let prefix = "/pagos"
     static let endpoints = "POST Api/Sites/DeleteUser, POST Api/Sites/CreateUser, POST connect/token"
 
@@ -34,44 +30,37 @@ final class PagosEmulator: VendorEmulator {
         }
     }
 
-    private struct State {
-        var credentials: Credentials
+    struct State: EmulatorState {
+        var credentials: SandboxCredentials.Pagos
         var settings: Settings
         /// site id → users by UserName
         var sites: [Int: Table<PagosUser>] = [:]
         var siteOrder: [Int] = []
-        /// issued access tokens → expiry (epoch s); survive `reset` (client-side caches do)
+        /// issued access tokens → expiry (epoch s)
         var tokens: [String: Double] = [:]
         var tokenCounter = 0
 
-        mutating func load(_ records: Records, _ credentials: Credentials, _ settings: Settings) {
+        init(records: SandboxSeed.PagosData, credentials: SandboxCredentials.Pagos, settings: Settings) {
             self.credentials = credentials
             self.settings = settings
-            sites = [:]
-            siteOrder = []
             for site in records.sites {
                 if sites[site.siteId] == nil { siteOrder.append(site.siteId) }
-                var t = sites[site.siteId] ?? Table()
-                for u in site.users { t.insert(u, key: u.userName) }
-                sites[site.siteId] = t
+                for u in site.users { sites[site.siteId, default: Table()].insert(u, key: u.userName) }
             }
         }
-    }
-    private let state: Mutex<State>
 
-    init(records: Records, credentials: Credentials, settings: Settings) {
-        var s = State(credentials: credentials, settings: settings)
-        s.load(records, credentials, settings)
-        state = Mutex(s)
-    }
+        /// Issued tokens survive a reset (client-side caches do).
+        mutating func reset(to fresh: State) {
+            let (tokens, counter) = (tokens, tokenCounter)
+            self = fresh
+            (self.tokens, tokenCounter) = (tokens, counter)
+        }
 
-    func reset(records: Records, credentials: Credentials, settings: Settings) {
-        state.withLock { $0.load(records, credentials, settings) }
+        func records() -> SandboxSeed.PagosData {
+            SandboxSeed.PagosData(sites: siteOrder.map { PagosSite(siteId: $0, users: sites[$0]?.values ?? []) })
+        }
     }
-
-    func records() -> Records {
-        state.withLock { s in Records(sites: s.siteOrder.map { PagosSite(siteId: $0, users: s.sites[$0]?.values ?? []) }) }
-    }
+    let state: LockedState<State>
 
     /// ASSUMED: ASP.NET Web API's default 404 body (without the URI: it is not a Pagos path)
     var outsidePrefix: Response {
@@ -217,5 +206,12 @@ final class PagosEmulator: VendorEmulator {
         guard let (tok, lifetime) = issued else { return oauthError("invalid_client") }
         return Reply.json(.ok, .object([("access_token", .string(tok)), ("expires_in", .int(lifetime)),
                                         ("token_type", .string("Bearer"))]), extra: Self.headers)
+    }
+}
+
+extension SeedPartNames {
+    /// `seed.pagos` (`"pagos": {"sites": [{"site_id": 1, "users": […]}]}`) and `seed.credentials.pagos`
+    public var pagos: SeedPartName<SandboxSeed.PagosData, SandboxCredentials.Pagos> {
+        SeedPartName(PagosEmulator.self)
     }
 }

@@ -17,12 +17,6 @@ enum Control {
         var drop: Bool?
     }
 
-    /// The query `GET /_sandbox/requests` reads.
-    struct RequestsQuery: Decodable {
-        var vendor: String?
-        var since: String?
-    }
-
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         Reply.json(status, .object([("error", .string(message))]))
     }
@@ -39,10 +33,8 @@ enum Control {
         case ("state", .get):
             return Reply.raw(.ok, Array(state.snapshot().jsonData()), headers: [.contentType: "application/json"])
         case ("requests", .get):
-            guard let query = try? URLEncodedFormDecoder().decode(RequestsQuery.self, from: request.uri.query ?? "") else {
-                return error(.badRequest, "invalid query string")
-            }
-            return requests(state: state, vendor: query.vendor, since: query.since.flatMap { Int($0) } ?? 0)
+            let query = request.uri.queryParameters
+            return requests(state: state, vendor: query.get("vendor"), since: query.get("since", as: Int.self) ?? 0)
         case ("requests", .delete):
             state.log.clear()
             return ok

@@ -53,8 +53,7 @@ struct SandboxResponder: HTTPResponder {
             headers[.contentType] = "application/json; charset=utf-8"
             response = Reply.raw(HTTPResponse.Status(code: fault.status ?? 200), fault.body ?? [], headers: headers)
         } else if let mounted {
-            response = route(to: mounted, method: method, path: path, query: request.uri.query ?? "",
-                             headers: request.headers, body: body, seq: seq)
+            response = route(request, to: mounted, path: path, body: body, seq: seq)
         } else {
             response = Reply.json(.notFound, .object([("error", .string("no vendor at \(path); vendors: \(Self.prefixes); control: /_sandbox/"))]))
         }
@@ -67,16 +66,14 @@ struct SandboxResponder: HTTPResponder {
         return response
     }
 
-    func route(to mounted: SandboxState.Mounted, method: HTTPRequest.Method, path: String, query: String,
-               headers: HTTPFields, body: ByteBuffer, seq: Int) -> Response {
+    func route(_ request: Request, to mounted: SandboxState.Mounted, path: String, body: ByteBuffer, seq: Int) -> Response {
         guard path.hasPrefix(mounted.prefix) else { return mounted.emulator.outsidePrefix }
         let rest = path.dropFirst(mounted.prefix.count)
         guard rest.isEmpty || rest.first == "/" else { return mounted.emulator.outsidePrefix }
         var parts = rest.split(separator: "/", omittingEmptySubsequences: false).dropFirst()  // leading ""
         if parts.last?.isEmpty == true && parts.count > 1 { parts = parts.dropLast() }
-        let req = VendorRequest(method: method, path: path, components: parts.map(percentDecode),
-                                rawQuery: query, headers: headers, body: body, seq: seq, log: state.log)
-        return mounted.emulator.respond(to: req)
+        return mounted.emulator.respond(to: VendorRequest(request: request, path: path, components: parts.map(percentDecode),
+                                                          body: body, seq: seq, log: state.log))
     }
 }
 

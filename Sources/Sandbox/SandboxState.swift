@@ -11,7 +11,7 @@ final class SandboxState: Sendable {
     }
 
     /// In `VendorEmulators.all` order.
-    let mounted: [Mounted]
+    let emulators: [Mounted]
     let log: RequestLog
     let faults = FaultRules()
     /// Held through a whole reset, so concurrent resets do not interleave their emulators.
@@ -21,7 +21,7 @@ final class SandboxState: Sendable {
     let port = Atomic<Int>(0)
 
     init(seed: SandboxSeed, host: String) {
-        mounted = VendorEmulators.all.map { Mounted(name: $0.name, prefix: $0.prefix, emulator: $0.start(seed: seed)) }
+        emulators = VendorEmulators.all.map { Mounted(name: $0.name, prefix: $0.prefix, emulator: $0.start(seed: seed)) }
         log = RequestLog(limit: seed.settings.requestLogLimit)
         self.seed = Mutex(seed)
         self.host = host
@@ -31,7 +31,7 @@ final class SandboxState: Sendable {
     func mounted(owning path: String) -> Mounted? {
         guard path.utf8.first == UInt8(ascii: "/") else { return nil }
         let first = path.utf8.dropFirst().prefix { $0 != UInt8(ascii: "/") }
-        return mounted.first { $0.name.utf8.elementsEqual(first) }
+        return emulators.first { $0.name.utf8.elementsEqual(first) }
     }
 
     var credentials: SandboxCredentials { seed.withLock { $0.credentials } }
@@ -40,7 +40,7 @@ final class SandboxState: Sendable {
     func reset(to newSeed: SandboxSeed?) {
         seed.withLock { seed in
             if let newSeed { seed = newSeed }
-            for m in mounted { m.emulator.reset(to: seed) }
+            for m in emulators { m.emulator.reset(to: seed) }
             log.reset(limit: seed.settings.requestLogLimit)
         }
         faults.clear()
@@ -49,7 +49,7 @@ final class SandboxState: Sendable {
     /// The state now, in the seed format.
     func snapshot() -> SandboxSeed {
         var now = seed.withLock { SandboxSeed(credentials: $0.credentials, settings: $0.settings) }
-        for m in mounted { m.emulator.snapshot(into: &now) }
+        for m in emulators { m.emulator.snapshot(into: &now) }
         return now
     }
 }

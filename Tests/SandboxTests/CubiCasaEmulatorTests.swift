@@ -85,12 +85,10 @@ final class CubiCasaEmulatorTests: SandboxTestCase {
         }
         let bearer = try await send(.GET, "\(base)/users", headers: [("Authorization", "Bearer \(creds.cubicasa.apiKey)")])
         XCTAssertEqual(bearer.status, 401)
-        for q in ["?limit=0", "?limit=x", "?offset=-1", "?limit=%zz", "?limit=1&limit=2"] {
+        for q in ["?limit=0", "?limit=x", "?offset=-1", "?limit=%zz"] {
             let a = try await send(.GET, "\(base)/users\(q)", headers: cubicasaHeaders)
             XCTAssertEqual(a.status, 422, q)
         }
-        let twice = try await send(.GET, "\(base)/users?offset=0&offset=21", headers: cubicasaHeaders)
-        XCTAssertEqual(twice.body, #"{"detail":"invalid query string"}"#)
         let other = try await send(.GET, "\(base)/orders", headers: cubicasaHeaders)
         XCTAssertEqual(other.status, 404)
         XCTAssertEqual(other.body, #"{"detail":"Not Found"}"#)

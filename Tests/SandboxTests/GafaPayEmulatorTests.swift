@@ -115,14 +115,12 @@ final class GafaPayEmulatorTests: SandboxTestCase {
         let badSkip = try await send(.GET, "\(base)/user/users?user_type=2&skip=x", headers: gafapayHeaders)
         XCTAssertEqual(badSkip.body, badRequest)
 
-        // the query is a form: `+` is a space, `%XX` decoded, a key given twice is refused
-        for q in ["search_keyword=ada+lovelace", "search_keyword=Ada%20Lovelace", "search%5Fkeyword=ada"] {
+        // query values are percent-decoded (a dial code's `+` arrives as %2B)
+        for q in ["search_keyword=Ada%20Lovelace", "dial_code=%2B221&phone_number=771234567"] {
             let a = try await send(.GET, "\(base)/user/users?user_type=2&\(q)", headers: gafapayHeaders)
             let ids = ((a.json()["data"] as? [String: Any])?["users"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
             XCTAssertEqual(ids, [self.ada], q)
         }
-        let twice = try await send(.GET, "\(base)/user/users?user_type=2&user_type=3", headers: gafapayHeaders)
-        XCTAssertEqual(twice.body, badRequest)
     }
 
     func testHeaders() async throws {

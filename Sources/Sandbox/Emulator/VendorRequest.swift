@@ -4,31 +4,32 @@ import Hummingbird
 
 /// A request as an emulator sees it: body already collected, path split after the emulator's prefix.
 struct VendorRequest: Sendable {
-    let method: HTTPRequest.Method
+    /// as received (its body is `body`)
+    let request: Request
     /// full path as received (percent-encoded)
     let path: String
     /// path components after the emulator's prefix, percent-decoded, without the empty one a
     /// trailing "/" would add (`user_detail/` is `["user", "user_detail"]`)
     let components: [String]
-    let rawQuery: String
-    let headers: HTTPFields
     let body: ByteBuffer
     /// its entry in the request log
     let seq: Int
     let log: RequestLog
 
-    func header(_ name: HTTPField.Name) -> String? { headers[name] }
+    var method: HTTPRequest.Method { request.method }
+
+    func header(_ name: HTTPField.Name) -> String? { request.headers[name] }
 
     /// Records that this request changed the state (see `LoggedRequest.effect`).
     func noteEffect(_ effect: String) { log.noteEffect(seq: seq, effect) }
 
-    /// The query string as `Q`'s fields (Hummingbird's form decoding: `+` is a space, `%XX`
-    /// decoded); nil when it is not a valid form (a key twice, bad percent-encoding).
-    func query<Q: Decodable>(as _: Q.Type) -> Q? {
-        try? URLEncodedFormDecoder().decode(Q.self, from: rawQuery)
-    }
+    /// The query's parameters, as Hummingbird parses them (values `%XX`-decoded; of a key given
+    /// twice the first counts). Parsed on each call: read it once.
+    var query: Parameters { request.uri.queryParameters }
 
-    /// The body as `application/x-www-form-urlencoded` fields, like `query(as:)`.
+    /// The body as `application/x-www-form-urlencoded` fields decoded into `F` (Hummingbird's form
+    /// decoder: `+` is a space, `%XX` decoded); nil when it is not a valid form (a key twice, bad
+    /// percent-encoding).
     func form<F: Decodable>(as _: F.Type) -> F? {
         try? URLEncodedFormDecoder().decode(F.self, from: String(buffer: body))
     }

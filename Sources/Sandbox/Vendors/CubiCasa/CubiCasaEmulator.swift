@@ -13,8 +13,7 @@ import Hummingbird
 ///   `previous_offset` follows the same rule (0 for the first page). `pagination.limit` echoes the
 ///   effective limit: the `"limit": 0` of the users sample is NOT reproduced (plugins must not rely on it).
 ///   Error bodies in FastAPI style: 404 `{"detail":"Not Found"}`, 401 `{"detail":"Not authenticated"}`,
-///   405 `{"detail":"Method Not Allowed"}`, 422 for a bad limit/offset or a query string that is not a
-///   valid form (a key twice, bad percent-encoding). `GET /users/{email}` (the
+///   405 `{"detail":"Method Not Allowed"}`, 422 for a bad limit/offset. `GET /users/{email}` (the
 ///   "Get user by email" page was not retrievable: path ASSUMED) returns one user object.
 struct CubiCasaEmulator: VendorEmulator {
     static let prefix = "/cubicasa/api/integrate/v3"
@@ -71,20 +70,14 @@ struct CubiCasaEmulator: VendorEmulator {
         return Reply.json(.ok, Self.userJSON(u))
     }
 
-    /// The query `GET users` reads; both values are checked by `list`.
-    struct ListQuery: Decodable {
-        var limit: String?
-        var offset: String?
-    }
-
     func list(_ r: VendorRequest) -> Response {
-        guard let q = r.query(as: ListQuery.self) else { return Self.detail(.unprocessableContent, "invalid query string") }
+        let q = r.query
         var limit = 20, offset = 0
-        if let l = q.limit {
+        if let l = q.get("limit") {
             guard let v = Int(l), v >= 1 else { return Self.detail(.unprocessableContent, "limit must be a positive integer") }
             limit = v
         }
-        if let o = q.offset {
+        if let o = q.get("offset") {
             guard let v = Int(o), v >= 0 else { return Self.detail(.unprocessableContent, "offset must be a non-negative integer") }
             offset = v
         }

@@ -10,8 +10,7 @@ import Hummingbird
 /// SECONDARY (official SDKs): `GET /v4/devices/{rid}` → `{"tags","alias"}`, `GET /v4/aliases/{alias}`
 ///   (`?platform=`) → `{"registration_ids"}`, error body `{"error":{"code","message"}}`.
 /// ASSUMED: every business error code below except 27002 (the only CONFIRMED example, "unknown
-///   error"); 404 for an unknown registration_id; 200 with an empty list for an unknown alias; 400
-///   for a query string that is not a valid form (a key twice, bad percent-encoding).
+///   error"); 404 for an unknown registration_id; 200 with an empty list for an unknown alias.
 ///   The CONFIRMED one-alias-one-device limit is not enforced: the sample person's alias is bound
 ///   to an android and an ios device (the seed decides).
 struct EngageLabEmulator: VendorEmulator {
@@ -84,13 +83,6 @@ struct EngageLabEmulator: VendorEmulator {
     static var ridNotFound: Response { error(.notFound, 27001, "registration_id not found") }  // ASSUMED
     static var routeNotFound: Response { error(.notFound, 27006, "resource not found") }  // ASSUMED
     static var notAllowed: Response { error(.methodNotAllowed, 27007, "method not allowed") }  // ASSUMED
-    static var badQuery: Response { error(.badRequest, 27008, "invalid query string") }  // ASSUMED
-
-    /// The query `aliases/{alias}` reads.
-    struct AliasQuery: Decodable {
-        /// comma-separated platforms
-        var platform: String?
-    }
 
     func respond(to r: VendorRequest) -> Response {
         let c = r.components
@@ -102,10 +94,9 @@ struct EngageLabEmulator: VendorEmulator {
               let data = Data(base64Encoded: String(auth.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
               let pair = String(data: data, encoding: .utf8)
         else { return Self.unauthorized }
-        let query = c[0] == "aliases" ? r.query(as: AliasQuery.self) : nil
 
         let now = Date().timeIntervalSince1970
-        enum Outcome { case unauthorized, limited, ok(JSON), notFound, badQuery }
+        enum Outcome { case unauthorized, limited, ok(JSON), notFound }
         let outcome: Outcome = state.withLock { s in
             let creds = s.credentials
             guard pair == "\(creds.appKey):\(creds.masterSecret)" else { return .unauthorized }
@@ -137,8 +128,7 @@ struct EngageLabEmulator: VendorEmulator {
                 }
                 return .ok(.object([("success", .bool(true))]))
             default:  // aliases GET
-                guard let query else { return .badQuery }
-                let platforms = query.platform.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+                let platforms = r.query.get("platform").map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
                 let ids = s.devices.values
                     .filter { $0.alias == v && (platforms == nil || platforms!.contains($0.platform)) }
                     .map(\.registrationId)
@@ -149,7 +139,6 @@ struct EngageLabEmulator: VendorEmulator {
         case .unauthorized: return Self.unauthorized
         case .limited: return Self.tooMany
         case .notFound: return Self.ridNotFound
-        case .badQuery: return Self.badQuery
         case .ok(let json): return Reply.json(.ok, json, contentType: Self.contentType)
         }
     }

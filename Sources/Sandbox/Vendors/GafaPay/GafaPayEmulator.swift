@@ -105,36 +105,30 @@ struct GafaPayEmulator: VendorEmulator {
         }
     }
 
-    /// The query `user/users` reads; every value is checked by `list`.
-    struct ListQuery: Decodable {
-        var user_type, skip, limit, status_id, kyc_status, kyc_process_status: String?
-        var user_id, dial_code, phone_number, parent_user_id, created_by, search_keyword: String?
-    }
-
     func list(_ r: VendorRequest) -> Response {
-        guard let q = r.query(as: ListQuery.self) else { return Self.badRequest }
-        func int(_ v: String?) -> Int?? {  // nil: absent or empty; .some(nil): not an integer
-            guard let v, !v.isEmpty else { return nil }
+        let q = r.query
+        func int(_ k: String) -> Int?? {  // nil: absent or empty; .some(nil): present but not an integer
+            guard let v = q.get(k), !v.isEmpty else { return nil }
             return .some(Int(v))
         }
-        func text(_ v: String?) -> String? { v?.isEmpty == false ? v : nil }
-        guard case .some(.some(let userType)) = int(q.user_type) else { return Self.badRequest }
+        func text(_ k: String) -> String? { q.get(k).flatMap { $0.isEmpty ? nil : $0 } }
+        guard case .some(.some(let userType)) = int("user_type") else { return Self.badRequest }
         var skip = 0, limit = 10
-        if let s = int(q.skip) { guard let s, s >= 0 else { return Self.badRequest }; skip = s }
-        if let l = int(q.limit) { guard let l, l >= 0 else { return Self.badRequest }; limit = l }
+        if let s = int("skip") { guard let s, s >= 0 else { return Self.badRequest }; skip = s }
+        if let l = int("limit") { guard let l, l >= 0 else { return Self.badRequest }; limit = l }
         var intFilters: [(KeyPath<GafaPayUser, Int?>, Int)] = []
-        for (v, path) in [(q.status_id, \GafaPayUser.statusId), (q.kyc_status, \.kycStatus),
-                          (q.kyc_process_status, \.kycProcessStatus)] as [(String?, KeyPath<GafaPayUser, Int?>)] {
-            if let v = int(v) { guard let v else { return Self.badRequest }; intFilters.append((path, v)) }
+        for (k, path) in [("status_id", \GafaPayUser.statusId), ("kyc_status", \.kycStatus),
+                          ("kyc_process_status", \.kycProcessStatus)] as [(String, KeyPath<GafaPayUser, Int?>)] {
+            if let v = int(k) { guard let v else { return Self.badRequest }; intFilters.append((path, v)) }
         }
         var strFilters: [(KeyPath<GafaPayUser, String?>, String)] = []
-        let userId = text(q.user_id)
-        for (v, path) in [(q.dial_code, \GafaPayUser.dialCode), (q.phone_number, \.phoneNumber),
-                          (q.parent_user_id, \.parentUserId), (q.created_by, \.createdBy)]
-            as [(String?, KeyPath<GafaPayUser, String?>)] {
-            if let v = text(v) { strFilters.append((path, v)) }
+        let userId = text("user_id")
+        for (k, path) in [("dial_code", \GafaPayUser.dialCode), ("phone_number", \.phoneNumber),
+                          ("parent_user_id", \.parentUserId), ("created_by", \.createdBy)]
+            as [(String, KeyPath<GafaPayUser, String?>)] {
+            if let v = text(k) { strFilters.append((path, v)) }
         }
-        let keyword = text(q.search_keyword)?.lowercased()
+        let keyword = text("search_keyword")?.lowercased()
 
         let all = state.withLock { $0.users.values }
         let matching = all.filter { u in

@@ -7,6 +7,5 @@ enum VendorEmulators {
         EngageLabEmulator.self,
         GafaPayEmulator.self,
         CubiCasaEmulator.self,
-        ToyEmulator.self,
     ]
 }

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// CubiCasa Integrate API v3 emulator, under `/cubicasa/api/integrate/v3` (FACTS §5).
+/// CubiCasa Integrate API v3 emulator, under `/cubicasa/api/integrate/v3` (docs/vendors.md, cubicasa).
 ///
 /// CONFIRMED: `api-key` header; `GET /users` items `{id, email, name, surname, role, email_confirmed,
 ///   created_at}` inside `{"pagination":{"has_more","limit","next_offset","previous_offset"},"items"}`,

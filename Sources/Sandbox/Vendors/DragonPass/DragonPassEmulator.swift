@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// DragonPass API v2 emulator, under `/dragonpass/api/v2` (FACTS §1).
+/// DragonPass API v2 emulator, under `/dragonpass/api/v2` (docs/vendors.md, dragonpass).
 ///
 /// CONFIRMED: `POST users/delete` body `{"clientUserId"}` → `{"code":0,"msg":"User successfully deleted."}`;
 ///   envelope `{"code":0,...}`; JWT claims `iss` + `exp`, HS256; `X-Program-ID` header.
@@ -25,7 +25,7 @@ struct DragonPassEmulator: VendorEmulator {
     static let userNotFound: JSON = .object([("code", .int(40401)), ("msg", .string("User does not exist."))])
     static let notFound: JSON = .object([("code", .int(404)), ("msg", .string("Not Found"))])
     static let methodNotAllowed: JSON = .object([("code", .int(405)), ("msg", .string("Method Not Allowed"))])
-    // CONFIRMED (dragonpass-delete-user.txt)
+    // CONFIRMED (the vendor's Delete A User page)
     static let deleted: JSON = .object([("code", .int(0)), ("msg", .string("User successfully deleted."))])
 
     func respond(to r: VendorRequest) -> Response {

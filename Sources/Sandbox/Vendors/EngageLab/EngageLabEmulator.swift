@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// EngageLab App Push REST API v4 emulator, under `/engagelab/v4` (FACTS §3).
+/// EngageLab App Push REST API v4 emulator, under `/engagelab/v4` (docs/vendors.md, engagelab).
 ///
 /// CONFIRMED: Basic auth `AppKey:MasterSecret`; `DELETE /v4/devices/{registration_id}` → 200
 ///   `{"success": true}` (`Content-Type: application/json; charset=utf-8`), the removal happening

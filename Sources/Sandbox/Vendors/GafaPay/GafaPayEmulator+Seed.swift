@@ -84,7 +84,7 @@ extension GafaPayEmulator {
         g.kycProcessStatus = 4
         g.locationPoint = .init(coordinates: [-17.4467, 14.6928])
         g.rating = 0
-        // bcrypt-looking hashes (the real API exposes them, FACTS §4.6); not real hashes.
+        // bcrypt-looking hashes (the real API exposes them, docs/vendors.md); not real hashes.
         g.loginPin = "$2b$10$" + String(SampleNames.hex("pin:\(id)").prefix(53))
         g.transactionPin = "$2b$10$" + String(SampleNames.hex("tpin:\(id)").prefix(53))
         g.createdDate = 1_740_000_000 + seq * 3600

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// GafaPay v3 emulator, under `/gafapay/gafapay/v3` (FACTS §4).
+/// GafaPay v3 emulator, under `/gafapay/gafapay/v3` (docs/vendors.md, gafapay).
 ///
 /// CONFIRMED: headers `authorization: Token <token>`, `companyid`, `requestid` (UUID); envelope
 ///   `{"success":1|0,"error":[…],"data":…}`; `GET`/`DELETE user/user_detail/{id}`, `PUT user/user_detail`

@@ -1,4 +1,4 @@
-/// GafaPay `user_detail` (field names CONFIRMED, FACTS §4.6; value types of the fields the
+/// GafaPay `user_detail` (field names CONFIRMED, docs/vendors.md; value types of the fields the
 /// docs do not show are ASSUMED). `removable` is sandbox-only: false makes DELETE fail
 /// with BASE_ERROR_IN_REMOVING.
 public struct GafaPayUser: Codable, Sendable, Equatable, Identifiable {

@@ -3,9 +3,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// SpreadsheetWEB ("Pagos") site-level API emulator, under `/pagos` (FACTS §2).
+/// SpreadsheetWEB ("Pagos") site-level API emulator, under `/pagos` (docs/vendors.md, pagos).
 ///
-/// CONFIRMED (pagos-delete-user.txt): `POST /Api/Sites/DeleteUser` `{UserName, SiteId}`; HTTP 200 for
+/// CONFIRMED (the vendor's DeleteUser page): `POST /Api/Sites/DeleteUser` `{UserName, SiteId}`; HTTP 200 for
 ///   every answer with `Cache-Control: no-cache, no-store` and `Content-Type: application/json; charset=utf-8`;
 ///   the three sample bodies (success with the "successfuly" typo, authentication failure with
 ///   `InvalidToken: false`, method failure with `Success: true`); `Authorization: Bearer <token>`.

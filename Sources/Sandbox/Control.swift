@@ -28,15 +28,15 @@ enum Control {
         let route = String(path.dropFirst("/_sandbox".count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let method = request.method
         let body = (try? await request.collectBody(upTo: 64 << 20)) ?? ByteBuffer()
-        let query = parseFormEncoded(request.uri.query ?? "")
 
         switch (route, method) {
         case ("state", .get):
             return Reply.raw(.ok, Array(state.snapshot().jsonData()), headers: [.contentType: "application/json"])
         case ("requests", .get):
-            return requests(state: state, vendor: query["vendor"], since: query["since"].flatMap { Int($0) } ?? 0)
+            let query = request.uri.queryParameters
+            return requests(state: state, vendor: query.get("vendor"), since: query.get("since", as: Int.self) ?? 0)
         case ("requests", .delete):
-            state.log.withLock { l in l.entries.removeAll(); l.firstSeq = l.nextSeq }
+            state.log.clear()
             return ok
         case ("reset", .post):
             var seed: SandboxSeed?
@@ -50,9 +50,9 @@ enum Control {
         case ("faults", .post):
             return addFault(body, state: state)
         case ("faults", .get):
-            return Reply.json(.ok, .object([("faults", .array(state.listFaults().map(\.json)))]))
+            return Reply.json(.ok, .object([("faults", .array(state.faults.list().map(\.json)))]))
         case ("faults", .delete):
-            state.clearFaults()
+            state.faults.clear()
             return ok
         case ("config", .get):
             let port = state.port.load(ordering: .relaxed)
@@ -70,8 +70,8 @@ enum Control {
         do { spec = try JSONDecoder().decode(FaultSpec.self, from: Data(body.readableBytesView)) } catch {
             return Self.error(.badRequest, "fault: invalid JSON: \(error)")
         }
-        if let v = spec.vendor, Vendor(rawValue: v) == nil {
-            return Self.error(.badRequest, "fault: unknown vendor '\(v)' (one of \(Vendor.allCases.map(\.rawValue).joined(separator: ", ")))")
+        if let v = spec.vendor, !VendorEmulators.all.contains(where: { $0.name == v }) {
+            return Self.error(.badRequest, "fault: unknown vendor '\(v)' (one of \(VendorEmulators.all.map { $0.name }.joined(separator: ", ")))")
         }
         let count = spec.count ?? 1
         guard count >= 1 else { return Self.error(.badRequest, "fault: count must be >= 1") }
@@ -95,14 +95,14 @@ enum Control {
         if !drop && spec.status == nil && bytes == nil && headers.isEmpty && (spec.delay_ms ?? 0) == 0 {
             return Self.error(.badRequest, "fault: give at least one of status, body, body_base64, headers, delay_ms, drop")
         }
-        let id = state.addFault(Fault(id: 0, vendor: spec.vendor, method: spec.method?.uppercased(),
+        let id = state.faults.add(Fault(id: 0, vendor: spec.vendor, method: spec.method?.uppercased(),
                                       pathContains: spec.path_contains, remaining: count, status: spec.status,
                                       body: bytes, headers: headers, delayMs: spec.delay_ms, drop: drop))
         return Reply.json(.ok, .object([("id", .int(id))]))
     }
 
     static func requests(state: SandboxState, vendor: String?, since: Int) -> Response {
-        let entries = state.loggedRequests(vendor: vendor, since: since)
+        let entries = state.log.requests(vendor: vendor, since: since)
         let fmt = ISO8601DateFormatter()
         fmt.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var out = "{\"requests\":["

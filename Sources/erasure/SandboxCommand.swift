@@ -9,9 +9,9 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Serve local emulators of every vendor API, for rehearsals and tests.",
         discussion: """
-            Every vendor is served on one port under its own prefix (/dragonpass/api/v2, /pagos, \
-            /engagelab/v4, /gafapay/gafapay/v3, /cubicasa/api/integrate/v3), seeded with sample users \
-            (Ada Lovelace and Grace Hopper everywhere; see docs/sandbox.md).
+            Every vendor is served on one port under its own prefix, seeded with sample users \
+            (Ada Lovelace and Grace Hopper everywhere; see docs/sandbox.md):
+            \(SandboxServer.vendorList)
 
             Control endpoints: GET /_sandbox/state, GET /_sandbox/requests, POST /_sandbox/reset, \
             POST|GET|DELETE /_sandbox/faults, GET /_sandbox/config.

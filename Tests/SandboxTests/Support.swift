@@ -78,3 +78,33 @@ class SandboxTestCase: XCTestCase {
         return try SandboxSeed.load(json: Data(a.body.utf8))
     }
 }
+
+/// Minimal TOML reader for the subset configTOML() prints: [tables], key = "string" | integer, # comments.
+func parseSimpleTOML(_ text: String) throws -> [String: [String: String]] {
+    var out: [String: [String: String]] = [:]
+    var table: String?
+    for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let line = raw.trimmingCharacters(in: .whitespaces)
+        if line.isEmpty || line.hasPrefix("#") { continue }
+        if line.hasPrefix("[") {
+            guard line.hasSuffix("]") else { throw SandboxError("line \(n + 1): bad table header") }
+            table = String(line.dropFirst().dropLast())
+            out[table!] = [:]
+            continue
+        }
+        guard let t = table, let eq = line.firstIndex(of: "=") else { throw SandboxError("line \(n + 1): not key = value") }
+        let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+        let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        if value.hasPrefix("\"") {
+            guard value.count >= 2, value.hasSuffix("\""), !value.dropFirst().dropLast().contains("\"") else {
+                throw SandboxError("line \(n + 1): bad string")
+            }
+            out[t]![key] = String(value.dropFirst().dropLast())
+        } else if Int(value) != nil {
+            out[t]![key] = value
+        } else {
+            throw SandboxError("line \(n + 1): unsupported value \(value)")
+        }
+    }
+    return out
+}

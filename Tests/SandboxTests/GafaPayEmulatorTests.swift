@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 import XCTest
 
-final class GafaPayTests: SandboxTestCase {
+final class GafaPayEmulatorTests: SandboxTestCase {
     let base = "/gafapay/gafapay/v3"
     let ada = SandboxSeed.Sample.adaGafaPayId
     let grace = SandboxSeed.Sample.graceGafaPayId
@@ -114,6 +114,13 @@ final class GafaPayTests: SandboxTestCase {
 
         let badSkip = try await send(.GET, "\(base)/user/users?user_type=2&skip=x", headers: gafapayHeaders)
         XCTAssertEqual(badSkip.body, badRequest)
+
+        // query values are percent-decoded (a dial code's `+` arrives as %2B)
+        for q in ["search_keyword=Ada%20Lovelace", "dial_code=%2B221&phone_number=771234567"] {
+            let a = try await send(.GET, "\(base)/user/users?user_type=2&\(q)", headers: gafapayHeaders)
+            let ids = ((a.json()["data"] as? [String: Any])?["users"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+            XCTAssertEqual(ids, [self.ada], q)
+        }
     }
 
     func testHeaders() async throws {

@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// All five vendor emulators on one loopback port (Contract 6), started in-process.
+/// Every vendor emulator (`VendorEmulators.all`) on one loopback port (Contract 6), started in-process.
 ///
 /// ```swift
 /// let sandbox = try await SandboxServer.start(seed: .default)   // port 0: a free port
@@ -90,42 +90,15 @@ public final class SandboxServer: Sendable {
         Self.configTOML(host: host, port: port, credentials: state.credentials)
     }
 
-    static func configTOML(host: String, port: Int, credentials c: SandboxCredentials) -> String {
+    static func configTOML(host: String, port: Int, credentials: SandboxCredentials) -> String {
         let base = "http://\(urlHost(host)):\(port)"
-        func q(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }
-        return """
-        # erasure.toml for the erasure sandbox at \(base) (literal sandbox credentials: not secrets)
-        [vendors.dragonpass]
-        base_url = \(q(base + DragonPass.prefix))
-        program_id = \(q(c.dragonpass.programId))
-        jwt_issuer = \(q(c.dragonpass.jwtIssuer))
-        jwt_secret = \(q(c.dragonpass.jwtSecret))
-        # token = \(q(c.dragonpass.token))   # static Bearer alternative, also accepted
+        let tables = VendorEmulators.all.map { $0.configTable(baseURL: base, credentials: credentials) }
+        return "# erasure.toml for the erasure sandbox at \(base) (literal sandbox credentials: not secrets)\n"
+            + tables.joined(separator: "\n")
+    }
 
-        [vendors.pagos]
-        base_url = \(q(base + Pagos.prefix))
-        site_id = 1
-        token_url = \(q(base + Pagos.prefix + "/connect/token"))
-        client_id = \(q(c.pagos.clientId))
-        client_secret = \(q(c.pagos.clientSecret))
-        # token = \(q(c.pagos.token))   # static Bearer alternative, also accepted
-
-        [vendors.engagelab]
-        base_url = \(q(base + "/engagelab"))
-        app_key = \(q(c.engagelab.appKey))
-        master_secret = \(q(c.engagelab.masterSecret))
-
-        [vendors.gafapay]
-        base_url = \(q(base + GafaPay.prefix))
-        company_id = \(q(c.gafapay.companyId))
-        token = \(q(c.gafapay.token))
-
-        [vendors.cubicasa]
-        base_url = \(q(base + CubiCasa.prefix))
-        api_key = \(q(c.cubicasa.apiKey))
-
-        """
+    /// Each vendor emulator's prefix, then its endpoints, indented for a help text.
+    public static var vendorList: String {
+        VendorEmulators.all.map { "  \($0.prefix)\n    \($0.endpoints)" }.joined(separator: "\n")
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 import XCTest
 
-final class DragonPassTests: SandboxTestCase {
+final class DragonPassEmulatorTests: SandboxTestCase {
     let ada = SandboxSeed.Sample.adaDragonPassId
     let path = "/dragonpass/api/v2/users/delete"
 

@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 import XCTest
 
-final class EngageLabTests: SandboxTestCase {
+final class EngageLabEmulatorTests: SandboxTestCase {
     let ada = SandboxSeed.Sample.adaEngageLabDevices
 
     func testGetDeviceAndAlias() async throws {
@@ -16,6 +16,8 @@ final class EngageLabTests: SandboxTestCase {
         XCTAssertEqual(ios.body, #"{"registration_ids":["1a0018970a8b1c2d3e5"]}"#)
         let both = try await send(.GET, "/engagelab/v4/aliases/ada_lovelace?platform=android,ios", headers: engagelabHeaders)
         XCTAssertEqual(both.body, #"{"registration_ids":["1a0018970a8b1c2d3e4","1a0018970a8b1c2d3e5"]}"#)
+        let encoded = try await send(.GET, "/engagelab/v4/aliases/ada_lovelace?platform=android%2C%20ios", headers: engagelabHeaders)
+        XCTAssertEqual(encoded.body, #"{"registration_ids":["1a0018970a8b1c2d3e4","1a0018970a8b1c2d3e5"]}"#)
         let none = try await send(.GET, "/engagelab/v4/aliases/nobody_here", headers: engagelabHeaders)
         XCTAssertEqual(none.status, 200)
         XCTAssertEqual(none.body, #"{"registration_ids":[]}"#)
@@ -62,7 +64,7 @@ final class EngageLabTests: SandboxTestCase {
     }
 }
 
-final class EngageLabAsyncDeleteTests: SandboxTestCase {
+final class EngageLabEmulatorAsyncDeleteTests: SandboxTestCase {
     override var seed: SandboxSeed {
         var s = SandboxSeed.default
         s.settings.engagelabDeleteDelayMs = 1500
@@ -86,7 +88,7 @@ final class EngageLabAsyncDeleteTests: SandboxTestCase {
     }
 }
 
-final class EngageLabRateLimitTests: SandboxTestCase {
+final class EngageLabEmulatorRateLimitTests: SandboxTestCase {
     override var seed: SandboxSeed {
         var s = SandboxSeed.default
         s.settings.engagelabRateLimit = 5

@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 import XCTest
 
-final class PagosTests: SandboxTestCase {
+final class PagosEmulatorTests: SandboxTestCase {
     let path = "/pagos/Api/Sites/DeleteUser"
     let removed = #"{"UserId":null,"MethodResponse":"User removed successfuly.","Success":true,"InvalidToken":false,"Messages":[]}"#
     let authFailure = #"{"UserId":null,"MethodResponse":null,"Success":false,"InvalidToken":false,"Messages":["The requested resource is restricted and your request did not provide a valid token."]}"#
@@ -78,6 +78,14 @@ final class PagosTests: SandboxTestCase {
                                       body: "grant_type=password&client_id=\(creds.pagos.clientId)&client_secret=\(creds.pagos.clientSecret)")
         XCTAssertEqual(badGrant.status, 400)
         XCTAssertEqual(badGrant.body, #"{"error":"unsupported_grant_type"}"#)
+
+        // a form: percent-encoded names and values are decoded; a parameter sent twice is refused (RFC 6749 §3.2)
+        let encoded = try await send(.POST, "/pagos/connect/token", headers: formHeaders,
+                                     body: "grant%5Ftype=client_credentials&client_id=erasure%2Dsandbox&client_secret=\(creds.pagos.clientSecret)")
+        XCTAssertEqual(encoded.status, 200, encoded.body)
+        let twice = try await send(.POST, "/pagos/connect/token", headers: formHeaders, body: form + "&grant_type=client_credentials")
+        XCTAssertEqual(twice.status, 400)
+        XCTAssertEqual(twice.body, #"{"error":"invalid_request"}"#)
     }
 
     func testCreateUserThenDeleteIt() async throws {
@@ -104,7 +112,7 @@ final class PagosTests: SandboxTestCase {
     }
 }
 
-final class PagosTokenExpiryTests: SandboxTestCase {
+final class PagosEmulatorTokenExpiryTests: SandboxTestCase {
     override var seed: SandboxSeed {
         var s = SandboxSeed.default
         s.settings.pagosTokenLifetime = 1

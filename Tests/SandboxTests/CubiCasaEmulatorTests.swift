@@ -2,7 +2,7 @@ import Foundation
 import Sandbox
 import XCTest
 
-final class CubiCasaTests: SandboxTestCase {
+final class CubiCasaEmulatorTests: SandboxTestCase {
     let base = "/cubicasa/api/integrate/v3"
 
     func page(_ query: String) async throws -> (pagination: [String: Any], ids: [String], answer: HTTPAnswer) {
@@ -85,7 +85,7 @@ final class CubiCasaTests: SandboxTestCase {
         }
         let bearer = try await send(.GET, "\(base)/users", headers: [("Authorization", "Bearer \(creds.cubicasa.apiKey)")])
         XCTAssertEqual(bearer.status, 401)
-        for q in ["?limit=0", "?limit=x", "?offset=-1"] {
+        for q in ["?limit=0", "?limit=x", "?offset=-1", "?limit=%zz"] {
             let a = try await send(.GET, "\(base)/users\(q)", headers: cubicasaHeaders)
             XCTAssertEqual(a.status, 422, q)
         }

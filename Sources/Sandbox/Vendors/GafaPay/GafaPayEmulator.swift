@@ -14,8 +14,12 @@ import Hummingbird
 ///   HTTP 200 for every `success: 0` answer except auth failures (HTTP 401, bodies below);
 ///   `USER_NOT_FOUND` for GET/PUT of an unknown id; BASE_ERROR_IN_REMOVING for DELETE of an unknown id;
 ///   the PUT success message; the list's user objects having the user_detail fields.
-enum GafaPay {
+struct GafaPayEmulator: VendorEmulator {
     static let prefix = "/gafapay/gafapay/v3"
+    static let endpoints = "GET|DELETE user/user_detail/{id}, PUT user/user_detail, GET user/users"
+    let state: LockedState<UserTable<SandboxCredentials.GafaPay, GafaPayUser>>
+
+    var outsidePrefix: Response { Self.routeNotFound }
 
     static func failure(_ errors: [String], data: JSON = .null) -> Response { failure(.ok, errors, data: data) }
     static func failure(_ status: HTTPResponse.Status, _ errors: [String], data: JSON = .null) -> Response {
@@ -43,7 +47,7 @@ enum GafaPay {
     static var wrongCompany: Response { wrongCompanyC.response }
     static var routeNotFound: Response { routeNotFoundC.response }
 
-    static func handle(_ r: VendorRequest, state: SandboxState) -> Response {
+    func respond(to r: VendorRequest) -> Response {
         let c = r.components
         enum Route { case detail(String), detailRoot, users }
         let route: Route
@@ -54,71 +58,79 @@ enum GafaPay {
         } else if c.count == 3 && c[0] == "user" && c[1] == "user_detail" {
             route = c[2].isEmpty ? .detailRoot : .detail(c[2])
         } else {
-            return routeNotFound
+            return Self.routeNotFound
         }
         switch (route, r.method) {
         case (.users, .get), (.detail, .get), (.detail, .delete), (.detailRoot, .put), (.detailRoot, .delete),
              (.detailRoot, .get):
             break
         default:
-            return failure(.methodNotAllowed, ["METHOD_NOT_ALLOWED"])  // ASSUMED
+            return Self.failure(.methodNotAllowed, ["METHOD_NOT_ALLOWED"])  // ASSUMED
         }
 
-        let creds = state.config.credentials.gafapay
-        guard let auth = r.header(.authorization), auth.hasPrefix("Token "),
-              auth.utf8.dropFirst(6).elementsEqual(creds.token.utf8) else { return unauthorized }
-        guard r.header(.companyID) == creds.companyId else { return wrongCompany }
-        guard let rid = r.header(.requestID) ?? r.header(.requestIDUnderscore), isUUID(rid) else { return badRequest }
+        enum Auth { case token, company, ok }
+        let auth: Auth = state.withLock { s in
+            guard let auth = r.header(.authorization), auth.hasPrefix("Token "),
+                  auth.utf8.dropFirst(6).elementsEqual(s.credentials.token.utf8) else { return .token }
+            return r.header(.companyID) == s.credentials.companyId ? .ok : .company
+        }
+        switch auth {
+        case .token: return Self.unauthorized
+        case .company: return Self.wrongCompany
+        case .ok: break
+        }
+        guard let rid = r.header(.requestID) ?? r.header(.requestIDUnderscore), isUUID(rid) else { return Self.badRequest }
 
         switch route {
         case .detailRoot:
-            if r.method == .put { return update(r, state: state) }
-            return badRequest  // GET/DELETE without an id (CONFIRMED example: "a missing id")
+            if r.method == .put { return update(r) }
+            return Self.badRequest  // GET/DELETE without an id (CONFIRMED example: "a missing id")
         case .detail(let id):
             if r.method == .get {
-                guard let u = state.core.withLock({ $0.vendors.gafapay[id] }) else { return userNotFound }
-                return success(.object([("user_detail", userJSON(u))]))
+                guard let u = state.withLock({ $0.users[id] }) else { return Self.userNotFound }
+                return Self.success(.object([("user_detail", Self.userJSON(u))]))
             }
             enum Outcome { case gone, stuck, ok }
-            let outcome: Outcome = state.core.withLock { core in
-                guard let u = core.vendors.gafapay[id] else { return .gone }
+            let outcome: Outcome = state.withLock { s in
+                guard let u = s.users[id] else { return .gone }
                 guard u.isRemovable else { return .stuck }
-                core.vendors.gafapay.remove(id)
+                s.users.remove(id)
                 return .ok
             }
-            if outcome == .ok { state.noteEffect("deleted") }
+            if outcome == .ok { r.noteEffect("deleted") }
             // CONFIRMED success literal; unknown id → BASE_ERROR_IN_REMOVING (ASSUMED, "not removable / not found")
-            return outcome == .ok ? removedC.response : notRemovable
+            return outcome == .ok ? Self.removedC.response : Self.notRemovable
         case .users:
-            return list(r, state: state)
+            return list(r)
         }
     }
 
-    static func list(_ r: VendorRequest, state: SandboxState) -> Response {
+    func list(_ r: VendorRequest) -> Response {
         let q = r.query
-        func int(_ k: String) -> Int?? {  // nil: absent; .some(nil): present but not an integer
-            guard let v = q[k], !v.isEmpty else { return nil }
+        func int(_ k: String) -> Int?? {  // nil: absent or empty; .some(nil): present but not an integer
+            guard let v = q.get(k), !v.isEmpty else { return nil }
             return .some(Int(v))
         }
-        guard case .some(.some(let userType)) = int("user_type") else { return badRequest }
+        func text(_ k: String) -> String? { q.get(k).flatMap { $0.isEmpty ? nil : $0 } }
+        guard case .some(.some(let userType)) = int("user_type") else { return Self.badRequest }
         var skip = 0, limit = 10
-        if let s = int("skip") { guard let s, s >= 0 else { return badRequest }; skip = s }
-        if let l = int("limit") { guard let l, l >= 0 else { return badRequest }; limit = l }
+        if let s = int("skip") { guard let s, s >= 0 else { return Self.badRequest }; skip = s }
+        if let l = int("limit") { guard let l, l >= 0 else { return Self.badRequest }; limit = l }
         var intFilters: [(KeyPath<GafaPayUser, Int?>, Int)] = []
         for (k, path) in [("status_id", \GafaPayUser.statusId), ("kyc_status", \.kycStatus),
                           ("kyc_process_status", \.kycProcessStatus)] as [(String, KeyPath<GafaPayUser, Int?>)] {
-            if let v = int(k) { guard let v else { return badRequest }; intFilters.append((path, v)) }
+            if let v = int(k) { guard let v else { return Self.badRequest }; intFilters.append((path, v)) }
         }
         var strFilters: [(KeyPath<GafaPayUser, String?>, String)] = []
-        let userId = q["user_id"].flatMap { $0.isEmpty ? nil : $0 }
+        let userId = text("user_id")
         for (k, path) in [("dial_code", \GafaPayUser.dialCode), ("phone_number", \.phoneNumber),
                           ("parent_user_id", \.parentUserId), ("created_by", \.createdBy)]
             as [(String, KeyPath<GafaPayUser, String?>)] {
-            if let v = q[k], !v.isEmpty { strFilters.append((path, v)) }
+            if let v = text(k) { strFilters.append((path, v)) }
         }
-        let keyword = q["search_keyword"].flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        let keyword = text("search_keyword")?.lowercased()
 
-        let all = state.core.withLock { $0.vendors.gafapay.values }
+        let all = state.withLock { $0.users.values }
         let matching = all.filter { u in
             guard u.userType == userType else { return false }
             if let userId, u.id != userId { return false }
@@ -131,11 +143,11 @@ enum GafaPay {
             return true
         }
         let page = matching.dropFirst(skip).prefix(limit)
-        return success(.object([("users", .array(page.map(userJSON)))]))
+        return Self.success(.object([("users", .array(page.map(Self.userJSON)))]))
     }
 
-    static func update(_ r: VendorRequest, state: SandboxState) -> Response {
-        guard let body = r.jsonObject, let id = body["id"] as? String, !id.isEmpty else { return badRequest }
+    func update(_ r: VendorRequest) -> Response {
+        guard let body = r.jsonObject, let id = body["id"] as? String, !id.isEmpty else { return Self.badRequest }
         func str(_ k: String) -> String?? {  // nil: not sent; .some(nil): sent with a wrong type
             guard let v = body[k], !(v is NSNull) else { return nil }
             return .some(v as? String)
@@ -164,23 +176,23 @@ enum GafaPay {
         var changes: [(WritableKeyPath<GafaPayUser, String?>, String)] = []
         for (k, path, valid) in rules {
             if let v = str(k) {
-                guard let v, valid(v) else { return badRequest }
+                guard let v, valid(v) else { return Self.badRequest }
                 changes.append((path, v))
             }
         }
         var status: Int?
         if let v = body["status_id"], !(v is NSNull) {  // SECONDARY: status_id updatable here
-            guard let s = intValue(v), (1...6).contains(s) else { return badRequest }
+            guard let s = intValue(v), (1...6).contains(s) else { return Self.badRequest }
             status = s
         }
         let now = Int(Date().timeIntervalSince1970)
         enum Outcome { case missing, conflict, ok }
-        let outcome: Outcome = state.core.withLock { core in
-            guard var u = core.vendors.gafapay[id] else { return .missing }
+        let outcome: Outcome = state.withLock { s in
+            guard var u = s.users[id] else { return .missing }
             let newEmail = changes.first { $0.0 == \GafaPayUser.email }?.1
             let newPhone = changes.first { $0.0 == \GafaPayUser.phoneNumber }?.1
             if newEmail != nil || newPhone != nil {
-                for other in core.vendors.gafapay.values where other.id != id {
+                for other in s.users.values where other.id != id {
                     if let e = newEmail, other.email?.lowercased() == e.lowercased() { return .conflict }
                     if let p = newPhone, other.phoneNumber == p { return .conflict }
                 }
@@ -188,14 +200,14 @@ enum GafaPay {
             for (path, v) in changes { u[keyPath: path] = v }
             if let status { u.statusId = status }
             u.updatedDate = now
-            core.vendors.gafapay[id] = u
+            s.users[id] = u
             return .ok
         }
-        if outcome == .ok { state.noteEffect("updated") }
+        if outcome == .ok { r.noteEffect("updated") }
         switch outcome {
-        case .missing: return userNotFound
-        case .conflict: return badRequest  // email / phone_number must be unique (CONFIRMED rule; answer ASSUMED)
-        case .ok: return success(.object([("message", .string("USER_UPDATE_USER_DETAIL_SUCCESSFULLY"))]))  // ASSUMED
+        case .missing: return Self.userNotFound
+        case .conflict: return Self.badRequest  // email / phone_number must be unique (CONFIRMED rule; answer ASSUMED)
+        case .ok: return Self.success(.object([("message", .string("USER_UPDATE_USER_DETAIL_SUCCESSFULLY"))]))  // ASSUMED
         }
     }
 
@@ -226,5 +238,34 @@ enum GafaPay {
             ("kyc_status_id", .str(u.kycStatusId)), ("reason_code_id", .str(u.reasonCodeId)),
             ("reject_reason", .str(u.rejectReason)), ("unique_device_id", .str(u.uniqueDeviceId)),
         ])
+    }
+}
+
+extension HTTPField.Name {
+    static let companyID = HTTPField.Name("companyid")!
+    static let requestID = HTTPField.Name("requestid")!
+    static let requestIDUnderscore = HTTPField.Name("request_id")!
+}
+
+/// 8-4-4-4-12 hex digits (what `UUID(uuidString:)` accepts), without Foundation's cost.
+private func isUUID(_ s: String) -> Bool {
+    var n = 0
+    for c in s.utf8 {
+        switch n {
+        case 8, 13, 18, 23: if c != UInt8(ascii: "-") { return false }
+        default:
+            let hex = (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+            if !hex { return false }
+        }
+        n += 1
+        if n > 36 { return false }
+    }
+    return n == 36
+}
+
+extension SeedPartNames {
+    /// `seed.gafapay` (`"gafapay": {"users": […]}`) and `seed.credentials.gafapay`
+    public var gafapay: SeedPartName<SeedUsers<GafaPayUser>, SandboxCredentials.GafaPay> {
+        SeedPartName(GafaPayEmulator.self)
     }
 }

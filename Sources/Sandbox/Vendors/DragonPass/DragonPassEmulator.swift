@@ -10,8 +10,12 @@ import Hummingbird
 /// SECONDARY: `POST users/search` (Retrieve User Information) path; `Authorization: Bearer`.
 /// ASSUMED (the error-code table is UNKNOWN): every failure code/msg below, and that they come
 ///   with HTTP 200 (except bad auth: HTTP 401).
-enum DragonPass {
+struct DragonPassEmulator: VendorEmulator {
     static let prefix = "/dragonpass/api/v2"
+    static let endpoints = "POST users/delete, POST users/search"
+    let state: LockedState<UserTable<SandboxCredentials.DragonPass, DragonPassUser>>
+
+    var outsidePrefix: Response { Reply.json(.notFound, Self.notFound) }
 
     // ASSUMED answers (docs: UNKNOWN)
     static let unauthorized: JSON = .object([("code", .int(401)), ("msg", .string("Unauthorized"))])
@@ -24,26 +28,26 @@ enum DragonPass {
     // CONFIRMED (the vendor's Delete A User page)
     static let deleted: JSON = .object([("code", .int(0)), ("msg", .string("User successfully deleted."))])
 
-    static func handle(_ r: VendorRequest, state: SandboxState) -> Response {
-        let creds = state.config.credentials.dragonpass
+    func respond(to r: VendorRequest) -> Response {
+        let creds = state.withLock { $0.credentials }
         let route = r.components.joined(separator: "/")
         let known = ["users/delete", "users/search"]
-        guard known.contains(route) else { return Reply.json(.notFound, notFound) }
-        guard r.method == .post else { return Reply.json(.methodNotAllowed, methodNotAllowed) }
+        guard known.contains(route) else { return Reply.json(.notFound, Self.notFound) }
+        guard r.method == .post else { return Reply.json(.methodNotAllowed, Self.methodNotAllowed) }
 
-        guard authorized(r.header(.authorization), creds) else { return Reply.json(.unauthorized, unauthorized) }
-        guard let program = r.header(.xProgramID), !program.isEmpty else { return Reply.json(.ok, missingProgram) }
-        guard program == creds.programId else { return Reply.json(.ok, wrongProgram) }
-        guard let id = r.jsonObject?["clientUserId"] as? String, !id.isEmpty else { return Reply.json(.ok, badBody) }
+        guard Self.authorized(r.header(.authorization), creds) else { return Reply.json(.unauthorized, Self.unauthorized) }
+        guard let program = r.header(.xProgramID), !program.isEmpty else { return Reply.json(.ok, Self.missingProgram) }
+        guard program == creds.programId else { return Reply.json(.ok, Self.wrongProgram) }
+        guard let id = r.jsonObject?["clientUserId"] as? String, !id.isEmpty else { return Reply.json(.ok, Self.badBody) }
 
         switch route {
         case "users/delete":
-            let removed = state.core.withLock { $0.vendors.dragonpass.remove(id) }
-            if removed != nil { state.noteEffect("deleted") }
-            return Reply.json(.ok, removed == nil ? userNotFound : deleted)
+            let removed = state.withLock { $0.users.remove(id) }
+            if removed != nil { r.noteEffect("deleted") }
+            return Reply.json(.ok, removed == nil ? Self.userNotFound : Self.deleted)
         default:  // users/search (SECONDARY path; response shape ASSUMED: the envelope's `data` holds the user)
-            guard let u = state.core.withLock({ $0.vendors.dragonpass[id] }) else { return Reply.json(.ok, userNotFound) }
-            return Reply.json(.ok, .object([("code", .int(0)), ("data", userJSON(u))]))
+            guard let u = state.withLock({ $0.users[id] }) else { return Reply.json(.ok, Self.userNotFound) }
+            return Reply.json(.ok, .object([("code", .int(0)), ("data", Self.userJSON(u))]))
         }
     }
 
@@ -82,5 +86,23 @@ enum DragonPass {
             return false
         }
         return true
+    }
+}
+
+extension HTTPField.Name {
+    static let xProgramID = HTTPField.Name("X-Program-ID")!
+}
+
+/// Base64url without padding (JWT segments).
+private func base64URLDecode(_ s: Substring) -> Data? {
+    var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while t.count % 4 != 0 { t += "=" }
+    return Data(base64Encoded: t)
+}
+
+extension SeedPartNames {
+    /// `seed.dragonpass` (`"dragonpass": {"users": […]}`) and `seed.credentials.dragonpass`
+    public var dragonpass: SeedPartName<SeedUsers<DragonPassUser>, SandboxCredentials.DragonPass> {
+        SeedPartName(DragonPassEmulator.self)
     }
 }

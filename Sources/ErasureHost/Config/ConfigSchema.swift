@@ -34,18 +34,7 @@ public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-
-    public var intValue: Int64? {
-        switch self {
-        case .integer(let i): return i
-        case .number(let d): return Int64(exactly: d)
-        default: return nil
-        }
-    }
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
 
     public var doubleValue: Double? {
         switch self {
@@ -53,6 +42,12 @@ public enum ConfigValue: Sendable, Hashable, CustomStringConvertible {
         case .number(let d): return d
         default: return nil
         }
+    }
+
+    /// The integer, also from a number with an exact integer value (`3.0` in TOML).
+    public var intValue: Int64? {
+        if case .integer(let i) = self { return i }
+        return doubleValue.flatMap { Int64(exactly: $0) }
     }
 
     public var boolValue: Bool? {

@@ -1,9 +1,10 @@
 /// Lua code run once per state, with the full (trusted) standard library, before any plugin.
-/// Arguments: the host-yield sentinel and json.null. Returns make_env, the json array and
+/// Arguments: the host-yield sentinel, json.null and `paused(co)` (true when the count hook paused
+/// `co` at the end of a time slice). Returns make_env, the json array and
 /// object marker metatables, the module table, the set of call-root threads and the table of
 /// host globals.
 let luaPrelude = #"""
-local SENTINEL, NULL = ...
+local SENTINEL, NULL, paused = ...
 local _G = _G
 local pairs, ipairs, type, error, select, tostring = pairs, ipairs, type, error, select, tostring
 local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
@@ -25,15 +26,24 @@ end
 -- Threads that run a host call (the driver marks them): scripts cannot resume or close them.
 local ROOTS = setmetatable({}, { __mode = "k" })
 
--- Script-level coroutines: a host call inside them yields SENTINEL; pass it up to the driver
--- and hand the results back, so the script's own coroutines only ever see their own yields.
+-- Script-level coroutines: a host call inside them yields (SENTINEL, name); pass it up to the
+-- driver and hand the results back, so the script's own coroutines only ever see their own
+-- yields. A pause at the end of a time slice (the count hook yields nothing) is passed up as
+-- SENTINEL alone, then the coroutine goes on where it was.
 local CANNOT_YIELD = "' cannot be called here: Lua cannot yield (inside a metamethod, table.sort comparator or similar)"
 local function settle(co, r)
-  while r[1] and r.n == 3 and r[2] == SENTINEL do
-    if co_isyieldable() then
-      r = pack(co_resume(co, co_yield(SENTINEL, r[3])))
+  while r[1] do
+    if r.n == 3 and r[2] == SENTINEL then
+      if co_isyieldable() then
+        r = pack(co_resume(co, co_yield(SENTINEL, r[3])))
+      else
+        r = pack(co_resume(co, false, "async host function '" .. tostring(r[3]) .. CANNOT_YIELD))
+      end
+    elseif (r.n == 1 and paused(co)) or (r.n == 2 and r[2] == SENTINEL) then
+      if co_isyieldable() then co_yield(SENTINEL) end
+      r = pack(co_resume(co))
     else
-      r = pack(co_resume(co, false, "async host function '" .. tostring(r[3]) .. CANNOT_YIELD))
+      break
     end
   end
   return r

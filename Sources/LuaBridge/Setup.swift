@@ -2,7 +2,8 @@ import CLua
 import CLuaShim
 
 extension LuaCore {
-    /// Opens the safe libraries, runs the prelude, keeps references to what it returns.
+    /// Opens the safe libraries, guards them (shim: guards.c), runs the prelude, keeps references
+    /// to what it returns.
     func setup() throws {
         let libs: [(String, lua_CFunction)] = [
             ("_G", luaopen_base), ("coroutine", luaopen_coroutine), ("table", luaopen_table),
@@ -12,6 +13,7 @@ extension LuaCore {
             luaL_requiref(L, name, open, 1)
             lua_settop(L, 0)
         }
+        erasure_install_guards(L)
         let code = Array(luaPrelude.utf8)
         let status = code.withUnsafeBufferPointer { b in
             b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { p in
@@ -21,7 +23,8 @@ extension LuaCore {
         guard status == LUA_OK else { throw LuaError(kind: .syntax, message: "prelude: \(describe(L, -1))") }
         lua_pushlightuserdata(L, erasure_host_sentinel())
         lua_pushlightuserdata(L, erasure_null_sentinel())
-        guard erasure_pcall(L, 2, 6, 0) == LUA_OK else {
+        lua_pushcclosure(L, erasure_lua_paused, 0)
+        guard erasure_pcall(L, 3, 6, 0) == LUA_OK else {
             throw LuaError(kind: .runtime, message: "prelude: \(describe(L, -1))")
         }
         globalsRef = luaL_ref(L, erasure_registryindex())

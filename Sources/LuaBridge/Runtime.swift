@@ -35,7 +35,6 @@ final class CallState {
 }
 
 private struct CallPointer: @unchecked Sendable { let c: UnsafeMutablePointer<erasure_call> }
-private struct DeadlineReached: Error {}
 
 /// One Lua state, its sandbox and its host modules. Calls interleave: while one call awaits an
 /// async host function, others run (actor reentrancy).
@@ -287,7 +286,7 @@ public actor LuaRuntime {
             var outcome: Result<[LuaValue], Error>
             do {
                 outcome = .success(try await awaitOperation(op, call))
-            } catch is DeadlineReached {
+            } catch is LuaDeadlineReached {
                 call.c.pointee.killed = ERASURE_KILL_DEADLINE
                 outcome = .failure(CancellationError())
             } catch {
@@ -348,7 +347,7 @@ public actor LuaRuntime {
         let deadline = call.c.pointee.deadline_ns
         if deadline == 0 { return try await op() }
         let now = erasure_now_ns()
-        if now >= deadline { throw DeadlineReached() }
+        if now >= deadline { throw LuaDeadlineReached() }
         return try await LuaCall.$deadline.withValue(deadline) {
             try await raceDeadline(op, nanoseconds: deadline - now)
         }
@@ -409,6 +408,12 @@ public actor LuaRuntime {
     }
 }
 
+/// Thrown by an async host function whose wait would outlast its call's deadline (a sleep longer
+/// than the time left): the call stops now, as it would at its deadline.
+public struct LuaDeadlineReached: Error {
+    public init() {}
+}
+
 /// What an async host function can know of the Lua call it works for.
 public enum LuaCall {
     /// The deadline (CLOCK_MONOTONIC ns) of the call whose async host function runs in this task.
@@ -463,7 +468,7 @@ private func raceDeadline(_ op: @escaping @Sendable () async throws -> [LuaValue
             }
             let timer = Task {
                 try? await Task.sleep(nanoseconds: nanoseconds)
-                let error: Error = Task.isCancelled ? CancellationError() : DeadlineReached()
+                let error: Error = Task.isCancelled ? CancellationError() : LuaDeadlineReached()
                 if once.claim() { k.resume(throwing: error) }
                 once.cancelAll()
             }

@@ -33,8 +33,9 @@ let package = Package(
         // static inline wrappers of Lua's macros, the one host-call trampoline,
         // the capped allocator and the count hook. The only C that raises or yields.
         .target(name: "CLuaShim", dependencies: ["CLua"]),
-        // Generic Swift <-> Lua bridge. Knows nothing of HTTP, plugins or vendors.
-        .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"]),
+        // Generic Swift <-> Lua bridge. Knows nothing of HTTP, plugins or vendors. Its Lua (the
+        // sandbox) is in lua/, compiled into the binary.
+        .target(name: "LuaBridge", dependencies: ["CLua", "CLuaShim"], resources: [.embedInCode("lua")]),
         // Local emulators of the five vendor APIs, with fault injection.
         .target(name: "Sandbox", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -63,12 +64,13 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Plugins: find, load and check them; the `ctx` they see; the engine that runs one
-        // plugin action and turns what happened into an outcome.
+        // Plugins: find, load and check them; the `ctx` they see (its Lua side in lua/, compiled
+        // into the binary); the engine that runs one plugin action and turns what happened into
+        // an outcome.
         .target(name: "ErasurePlugins", dependencies: [
             "LuaBridge", "ErasureHost",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], resources: [.embedInCode("lua")]),
         // A run: a person through a workflow (Lua), a batch of people from a CSV, the deletion
         // budget, and the adapter that journals every step.
         .target(name: "ErasureRun", dependencies: [
@@ -83,7 +85,7 @@ let package = Package(
         .executableTarget(name: "erasure-bench", dependencies: [
             "LuaBridge", "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
+        ], resources: [.embedInCode("lua")]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
         .testTarget(name: "SandboxTests", dependencies: [
             "Sandbox", .product(name: "AsyncHTTPClient", package: "async-http-client"),

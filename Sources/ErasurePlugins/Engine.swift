@@ -52,6 +52,7 @@ public final class Engine: Sendable {
     let oauth = OAuth2Registry()
     let invoke: LuaFunction
     package let runWorkflowFunction: LuaFunction
+    package let workflowSkip: LuaFunction
     let logLevel: Logger.Level
     let defaultActionTimeout: Duration
 
@@ -74,6 +75,7 @@ public final class Engine: Sendable {
         // its functions reach the engine once it exists.
         let late = Locked<Engine?>(nil)
         await lua.register(module: "__erasure", Engine.hostModule(late))
+        let runtime = try await RuntimeLua.load(into: lua)
         let catalog = try await PluginCatalog.load(into: lua, locator: options.locator)
         let known = Set(catalog.specs.keys)
 
@@ -140,7 +142,7 @@ public final class Engine: Sendable {
         let engine = Engine(lua: lua, http: http, redactor: redactor, dryRun: options.dryRun, vendors: wanted,
                             plugins: catalog.specs, configs: configs, policies: policies,
                             fingerprint: Engine.fingerprint(configs), configPath: configPath,
-                            prelude: catalog.prelude, logLevel: options.logLevel, actionTimeout: options.actionTimeout)
+                            runtime: runtime, logLevel: options.logLevel, actionTimeout: options.actionTimeout)
         late.withLock { $0 = engine }
         do {
             try await engine.installPlugins()
@@ -154,7 +156,7 @@ public final class Engine: Sendable {
     private init(lua: LuaRuntime, http: HTTPEngine, redactor: Redactor, dryRun: Bool, vendors: [String],
                  plugins: [String: PluginSpec], configs: [String: ResolvedVendorConfig],
                  policies: [String: VendorHTTPPolicy], fingerprint: String, configPath: String,
-                 prelude: PluginCatalog.PreludeFunctions, logLevel: Logger.Level, actionTimeout: Duration) {
+                 runtime: RuntimeLua, logLevel: Logger.Level, actionTimeout: Duration) {
         self.lua = lua
         self.http = http
         self.redactor = redactor
@@ -165,11 +167,12 @@ public final class Engine: Sendable {
         self.policies = policies
         self.configFingerprint = fingerprint
         self.configPath = configPath
-        self.invoke = prelude.invoke
-        self.runWorkflowFunction = prelude.runWorkflow
+        self.invoke = runtime.invoke
+        self.runWorkflowFunction = runtime.runWorkflow
+        self.workflowSkip = runtime.skip
         self.logLevel = logLevel
         self.defaultActionTimeout = actionTimeout
-        self.install = prelude.install
+        self.install = runtime.install
     }
 
     private let install: LuaFunction

@@ -3,8 +3,10 @@ import Foundation
 import Logging
 import LuaBridge
 
-/// The raw host functions behind `ctx` (see Prelude). Each acts for the action whose Lua call is
-/// running (`context`): a plugin can only ever reach its own vendor's hosts, under its own policy.
+/// The raw host functions behind `ctx` and the workflow handles, the one list of them: the files
+/// of lua/ wrap each by its name here, and lua/runtime.lua refuses to start when a name is
+/// missing on either side. Each acts for the action whose Lua call is running (`context`): a
+/// plugin can only ever reach its own vendor's hosts, under its own policy.
 extension Engine {
     /// The module, bound late: `late` holds the engine once it is built (the module must be
     /// registered before the environments that copy it are made).

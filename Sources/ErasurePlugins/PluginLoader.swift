@@ -5,35 +5,18 @@ import LuaBridge
 
 /// Every plugin file found, loaded into one runtime (each in its own environment) and checked.
 package struct PluginCatalog: Sendable {
-    package struct PreludeFunctions: Sendable {
-        package var install: LuaFunction
-        package var invoke: LuaFunction
-        package var runWorkflow: LuaFunction
-    }
-
     package var specs: [String: PluginSpec] = [:]
     /// Problems per file (syntax errors, bad metadata, duplicate names).
     package var problems: [String: [PluginProblem]] = [:]
     package var files: [String] = []
-    package var prelude: PreludeFunctions
 
     /// The problems of the file that is probably plugin `name` (by file name).
     package func problems(forName name: String) -> [PluginProblem]? {
         problems.first { URL(fileURLWithPath: $0.key).deletingPathExtension().lastPathComponent == name }?.value
     }
 
-    package static func loadPrelude(into lua: LuaRuntime) async throws -> PreludeFunctions {
-        let env = await lua.newEnvironment(name: "erasure")
-        let result = try await lua.load(Prelude.source, chunkName: Prelude.chunkName, in: env)
-        guard case .function(let install)? = LuaConv.field(result.first, "install"),
-              case .function(let invoke)? = LuaConv.field(result.first, "invoke"),
-              case .function(let run)? = LuaConv.field(result.first, "run_workflow")
-        else { throw SetupError("internal: the runtime prelude did not load") }
-        return PreludeFunctions(install: install, invoke: invoke, runWorkflow: run)
-    }
-
     package static func load(into lua: LuaRuntime, locator: PluginLocator, files explicit: [String]? = nil) async throws -> PluginCatalog {
-        var catalog = PluginCatalog(prelude: try await loadPrelude(into: lua))
+        var catalog = PluginCatalog()
         catalog.files = explicit ?? locator.pluginFiles()
         var origin: [String: String] = [:]
         for path in catalog.files {

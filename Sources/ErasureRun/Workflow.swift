@@ -15,7 +15,9 @@ public final class Workflow: Sendable {
         let file = displayPath(path)
         guard let data = FileManager.default.contents(atPath: path) else { throw SetupError("\(file): cannot read the workflow") }
         let env = await engine.lua.newEnvironment(name: file)
-        _ = try await engine.lua.load(Prelude.workflowGlobals, chunkName: "=erasure/workflow", in: env)
+        // Its globals besides Lua's safe library: skip(reason), and no raw host module.
+        try await engine.lua.setGlobal("__erasure", .nil, in: env)
+        try await engine.lua.setGlobal("skip", .function(engine.workflowSkip), in: env)
         let result: [LuaValue]
         do { result = try await engine.lua.load([UInt8](data), chunkName: file, in: env) } catch let e as LuaError {
             throw SetupError(PluginCatalog.problem(from: e, file: file).description)

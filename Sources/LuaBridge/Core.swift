@@ -16,7 +16,7 @@ final class LuaCore: @unchecked Sendable {
     /// A value a sync host function could not push (reported when the function returns).
     var hostPushError: Error?
 
-    // registry references set up by the prelude
+    // registry references set up by the sandbox (lua/sandbox.lua)
     var arrayMarker: Int32 = LUA_NOREF
     var objectMarker: Int32 = LUA_NOREF
     var modulesRef: Int32 = LUA_NOREF

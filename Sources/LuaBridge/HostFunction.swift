@@ -240,9 +240,13 @@ private func dispatchAsync(_ L: LuaState, _ fn: RegisteredFunction) -> Int32 {
 }
 
 extension LuaCore {
+    /// The error for an async host function called where Lua cannot yield, `%s` standing for its
+    /// name. The one text: the sandbox gets it too, for a host call inside a script's coroutine.
+    static let cannotYield = "async host function '%s' cannot be called here: Lua cannot yield "
+        + "(inside a metamethod, table.sort comparator or similar)"
+
     func cannotYieldMessage(_ name: String) -> String {
-        "async host function '\(name)' cannot be called here: Lua cannot yield "
-            + "(inside a metamethod, table.sort comparator or similar)"
+        LuaCore.cannotYield.replacing("%s", with: name)
     }
 
     /// Pushes the Lua error value for a Swift error.

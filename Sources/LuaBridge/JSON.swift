@@ -345,7 +345,7 @@ public enum JSON {
     }
 }
 
-/// The Lua side: `json.encode(v)`, `json.decode(s)` (json.null/array/object come from the prelude).
+/// The Lua side: `json.encode(v)`, `json.decode(s)` (json.null/array/object come from lua/sandbox.lua).
 enum JSONModule {
     static let functions: [String: HostFunction] = [
         "encode": .sync { call in

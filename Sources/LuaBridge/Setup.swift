@@ -2,8 +2,12 @@ import CLua
 import CLuaShim
 
 extension LuaCore {
-    /// Opens the safe libraries, guards them (shim: guards.c), runs the prelude, keeps references
-    /// to what it returns.
+    /// The files of lua/, embedded at build time (Package.swift: `.embedInCode("lua")` generates
+    /// `PackageResources`), so there is nothing to find at run time. A test compiles each.
+    static let embeddedLua: [String: [UInt8]] = ["sandbox.lua": PackageResources.sandbox_lua]
+
+    /// Opens the safe libraries, guards them (CLuaShim: guards.c), runs the sandbox
+    /// (lua/sandbox.lua, embedded at build time), keeps references to what it returns.
     func setup() throws {
         let libs: [(String, lua_CFunction)] = [
             ("_G", luaopen_base), ("coroutine", luaopen_coroutine), ("table", luaopen_table),
@@ -14,18 +18,18 @@ extension LuaCore {
             lua_settop(L, 0)
         }
         erasure_install_guards(L)
-        let code = Array(luaPrelude.utf8)
-        let status = code.withUnsafeBufferPointer { b in
+        let status = LuaCore.embeddedLua["sandbox.lua"]!.withUnsafeBufferPointer { b in
             b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { p in
-                erasure_loadbuffer(L, p, b.count, "=sandbox", "t")
+                erasure_loadbuffer(L, p, b.count, "=LuaBridge/sandbox.lua", "t")
             }
         }
-        guard status == LUA_OK else { throw LuaError(kind: .syntax, message: "prelude: \(describe(L, -1))") }
+        guard status == LUA_OK else { throw LuaError(kind: .syntax, message: describe(L, -1)) }
         lua_pushlightuserdata(L, erasure_host_sentinel())
         lua_pushlightuserdata(L, erasure_null_sentinel())
+        lua_pushstring(L, LuaCore.cannotYield)
         lua_pushcclosure(L, erasure_lua_paused, 0)
-        guard erasure_pcall(L, 3, 6, 0) == LUA_OK else {
-            throw LuaError(kind: .runtime, message: "prelude: \(describe(L, -1))")
+        guard erasure_pcall(L, 4, 6, 0) == LUA_OK else {
+            throw LuaError(kind: .runtime, message: describe(L, -1))
         }
         globalsRef = luaL_ref(L, erasure_registryindex())
         rootsRef = luaL_ref(L, erasure_registryindex())

@@ -432,10 +432,7 @@ struct BatchBench {
             return
         }
         let workflow = dir.appendingPathComponent("skip.lua")
-        try """
-        -- erasure-bench: no HTTP at all, every person skipped
-        return { description = "bench: skip everyone", run = function(person, vendors) skip("bench") end }
-        """.write(to: workflow, atomically: true, encoding: .utf8)
+        try Data(PackageResources.skip_everyone_lua).write(to: workflow)
         print("peak RSS: erasure run <skip(\"bench\") workflow> --dry-run --users N.csv --json (journal on), no HTTP")
         var results: [(Int, Int, Double)] = []
         for rows in rssRows {

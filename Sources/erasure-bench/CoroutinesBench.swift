@@ -13,12 +13,8 @@ enum CoroutinesBench {
             return [.boolean(true)]
         }])
         let env = await rt.newEnvironment(name: "bench")
-        let f = try await rt.evaluate("""
-            return function(i, ms)
-              local ok = timer.sleep(ms)
-              return ok and i * 2
-            end
-            """, in: env)[0].functionValue!
+        let f = try await rt.load(PackageResources.coroutine_sleep_lua, chunkName: "=coroutine_sleep.lua", in: env)[0]
+            .functionValue!
         let rssBefore = peakRSSBytes() ?? 0
         let start = ContinuousClock.now
         let sum = try await withThrowingTaskGroup(of: Int64.self) { group in

@@ -11,11 +11,7 @@ enum HostCallBench {
         await rt.register(module: "swift", ["noop": .sync { _ in }])
         await rt._registerNoopCFunction(module: "c", name: "noop")
         let env = await rt.newEnvironment(name: "bench")
-        let loop = try await rt.evaluate("""
-            return function(f, n)
-              for i = 1, n do f() end
-            end
-            """, in: env)[0]
+        let loop = try await rt.load(PackageResources.host_call_loop_lua, chunkName: "=host_call_loop.lua", in: env)[0]
         let fns = try await rt.evaluate("return c.noop, swift.noop", in: env)
         let loopFn = loop.functionValue!
 

@@ -3,18 +3,16 @@ import Foundation
 import LuaBridge
 
 /// The guarded pattern functions (find, match, gmatch, gsub with a step budget) against Lua's
-/// own, on the ordinary patterns of `--script` (scripts/bench_patterns.lua): time per call of
-/// each, and the ratio.
+/// own, on the ordinary patterns of lua/patterns.lua: time per call of each, and the ratio.
 enum PatternsBench {
     static func run(_ args: [String]) async throws {
-        guard let i = args.firstIndex(of: "--script"), i + 1 < args.count else { throw BenchError("--script FILE is required") }
         let calls = option("--calls", in: args, default: 200_000)
         let rt = try LuaRuntime(limits: LuaLimits())
         let env = await rt.newEnvironment(name: "bench")
         try await rt._setLuaPatternFunctions(global: "lua", in: env)
-        let loaded = try await rt.loadFile(args[i + 1], in: env)
+        let loaded = try await rt.load(PackageResources.patterns_lua, chunkName: "=patterns.lua", in: env)
         guard case .table(let names)? = loaded.first, case .function(let run)? = loaded.last else {
-            throw BenchError("\(args[i + 1]) must return the case names and run(case, lib, n)")
+            throw BenchError("patterns.lua must return the case names and run(case, lib, n)")
         }
 
         func measure(_ index: Int, _ lib: String) async throws -> (Double, LuaValue) {

@@ -1,10 +1,10 @@
-/// Lua code run once per state, with the full (trusted) standard library, before any plugin.
-/// Arguments: the host-yield sentinel, json.null and `paused(co)` (true when the count hook paused
-/// `co` at the end of a time slice). Returns make_env, the json array and
-/// object marker metatables, the module table, the set of call-root threads and the table of
-/// host globals.
-let luaPrelude = #"""
-local SENTINEL, NULL, paused = ...
+-- The sandbox: run once per Lua state, with the full (trusted) standard library, before any
+-- script (LuaBridge/Setup.swift). Arguments: the host-yield sentinel, json.null, the error
+-- for an async host function called where Lua cannot yield (LuaCore.cannotYield: a format whose
+-- one %s is the function's name), and paused(co) (true when the count hook paused `co` at the
+-- end of a time slice). Returns make_env, the json array and object marker metatables, the
+-- module table, the set of call-root threads and the table of host globals.
+local SENTINEL, NULL, CANNOT_YIELD, paused = ...
 local _G = _G
 local pairs, ipairs, type, error, select, tostring = pairs, ipairs, type, error, select, tostring
 local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
@@ -12,6 +12,7 @@ local pack, unpack = table.pack, table.unpack
 local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, coroutine.yield
 local co_isyieldable, co_close = coroutine.isyieldable, coroutine.close
 local raw_load, raw_collect = load, collectgarbage
+local format = string.format
 
 -- string.dump would hand out bytecode; the shared string metatable must not be reachable.
 string.dump = nil
@@ -30,14 +31,13 @@ local ROOTS = setmetatable({}, { __mode = "k" })
 -- driver and hand the results back, so the script's own coroutines only ever see their own
 -- yields. A pause at the end of a time slice (the count hook yields nothing) is passed up as
 -- SENTINEL alone, then the coroutine goes on where it was.
-local CANNOT_YIELD = "' cannot be called here: Lua cannot yield (inside a metamethod, table.sort comparator or similar)"
 local function settle(co, r)
   while r[1] do
     if r.n == 3 and r[2] == SENTINEL then
       if co_isyieldable() then
         r = pack(co_resume(co, co_yield(SENTINEL, r[3])))
       else
-        r = pack(co_resume(co, false, "async host function '" .. tostring(r[3]) .. CANNOT_YIELD))
+        r = pack(co_resume(co, false, format(CANNOT_YIELD, tostring(r[3]))))
       end
     elseif (r.n == 1 and paused(co)) or (r.n == 2 and r[2] == SENTINEL) then
       if co_isyieldable() then co_yield(SENTINEL) end
@@ -138,4 +138,3 @@ local function make_env()
 end
 
 return make_env, ARRAY_MT, OBJECT_MT, MODULES, ROOTS, GLOBALS
-"""#

@@ -9,7 +9,11 @@ public struct EngineOptions: Sendable {
     public var locator = PluginLocator.standard()
     /// HTTP connections per vendor host: the most requests in flight at once.
     public var concurrency = 16
-    public var limits = LuaLimits(memoryBytes: 512 << 20, instructionBudget: 500_000_000, deadline: .seconds(900))
+    /// Every Lua call's limits; `deadline` applies to the calls that are not plugin actions or
+    /// workflows (loading, installing).
+    public var limits = LuaLimits(memoryBytes: 512 << 20, instructionBudget: 500_000_000, deadline: .seconds(60))
+    /// A plugin action's deadline when its vendor's table sets no `action_timeout`.
+    public var actionTimeout: Duration = .seconds(60)
     public var environment = ProcessInfo.processInfo.environment
     public var logLevel: Logger.Level = .warning
 
@@ -50,6 +54,7 @@ public final class Engine: Sendable {
     package let runWorkflowFunction: LuaFunction
     package let workflowSkip: LuaFunction
     let logLevel: Logger.Level
+    let defaultActionTimeout: Duration
 
     /// Loads the config and the plugins `needed` (nil: every configured vendor), checks both, and
     /// installs the plugins. Every problem is a `SetupError` (exit 2) before anything is sent.
@@ -143,7 +148,7 @@ public final class Engine: Sendable {
         let engine = Engine(lua: lua, http: http, redactor: redactor, dryRun: options.dryRun, vendors: wanted,
                             plugins: catalog.specs, configs: configs, policies: policies,
                             fingerprint: Engine.fingerprint(configs), configPath: configPath,
-                            runtime: runtime, logLevel: options.logLevel)
+                            runtime: runtime, logLevel: options.logLevel, actionTimeout: options.actionTimeout)
         late.withLock { $0 = engine }
         do {
             try await engine.installPlugins()
@@ -157,7 +162,7 @@ public final class Engine: Sendable {
     private init(lua: LuaRuntime, http: HTTPEngine, redactor: Redactor, dryRun: Bool, vendors: [String],
                  plugins: [String: PluginSpec], configs: [String: ResolvedVendorConfig],
                  policies: [String: VendorHTTPPolicy], fingerprint: String, configPath: String,
-                 runtime: RuntimeLua, logLevel: Logger.Level) {
+                 runtime: RuntimeLua, logLevel: Logger.Level, actionTimeout: Duration) {
         self.lua = lua
         self.http = http
         self.redactor = redactor
@@ -172,6 +177,7 @@ public final class Engine: Sendable {
         self.runWorkflowFunction = runtime.runWorkflow
         self.workflowSkip = runtime.skip
         self.logLevel = logLevel
+        self.defaultActionTimeout = actionTimeout
         self.install = runtime.install
     }
 
@@ -213,8 +219,15 @@ public final class Engine: Sendable {
         return given
     }
 
+    /// How long one action of `vendor` may take: its table's `action_timeout`, else the default.
+    public func actionTimeout(_ vendor: String) -> Duration {
+        configs[vendor]?.actionTimeout.map { .nanoseconds(Int64($0 * 1e9)) } ?? defaultActionTimeout
+    }
+
     /// Runs one action of one plugin. Never throws: every problem becomes an outcome.
-    /// Returns the outcome and, for a lookup that found the user, the record.
+    /// Returns the outcome and, for a lookup that found the user, the record. The action ends at
+    /// its vendor's action deadline, or sooner when the Lua call it acts for (a workflow's) has
+    /// less time left.
     package func perform(vendor: String, action: Action, user: [String: String], record: LuaValue? = nil,
                  beforeMutating: (@Sendable () async throws -> Void)? = nil) async -> (Outcome, LuaValue?) {
         let actx = ActionContext(vendor: vendor, action: action, beforeMutating: beforeMutating)
@@ -224,9 +237,13 @@ public final class Engine: Sendable {
             outcome.message = "\(vendor) cannot \(action.rawValue): its plugin has no `\(action.rawValue)` function"
             return (outcome, nil)
         }
+        let own = actionTimeout(vendor)
+        let left = LuaCall.timeLeft
+        let deadline = left.map { min($0, own) } ?? own
         do {
             let results = try await lua.call(invoke, [LuaConv.s(vendor), LuaConv.s(action.rawValue),
-                                                     LuaConv.strings(user), record ?? .nil], context: actx)
+                                                     LuaConv.strings(user), record ?? .nil], context: actx,
+                                              deadline: deadline)
             let result = results.first ?? .nil
             if action == .lookup {
                 switch result {
@@ -251,6 +268,11 @@ public final class Engine: Sendable {
                 outcome.retryable = LuaConv.bool(LuaConv.field(error.value, "retryable")) ?? false
             } else {
                 outcome.message = error.message
+            }
+            if error.kind == .deadline {
+                outcome.message += left.map { $0 < own } == true
+                    ? " (the workflow's deadline for this person came first)"
+                    : " (the action deadline: \(String(format: "%g", own.seconds)) s, action_timeout in [vendors.\(vendor)])"
             }
         } catch {
             outcome.kind = .failed

@@ -26,8 +26,9 @@ extension Engine {
             "sleep": .async { args, _ in
                 let requested = LuaConv.double(args.first) ?? 0
                 guard !requested.isNaN else { throw HostError("ctx.sleep: seconds must be a number (got nan)") }
-                let seconds = min(max(requested, 0), 60)
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                // never past the call's deadline: a sleep that would outlast it ends the call now
+                if let left = LuaCall.timeLeft, requested >= left.seconds { throw LuaDeadlineReached() }
+                try await Task.sleep(nanoseconds: UInt64(min(max(requested, 0), 86_400) * 1e9))
                 return []
             },
             "url": .sync { call in try engine().hostURL(&call) },
@@ -175,6 +176,7 @@ extension Engine {
             }
             spec.timeout = .milliseconds(Int64(t * 1000))
         }
+        if let left = LuaCall.timeLeft { spec.timeout = min(spec.timeout ?? policy.timeout, left) }  // never past the call's deadline
         spec.readOnly = LuaConv.bool(LuaConv.field(req, "read_only")) ?? false
         let result: HTTPResult
         do {

@@ -12,6 +12,9 @@ public struct BatchOptions: Sendable {
     public var concurrency = 16
     public var maxDeletions: Int? = 100
     public var progress = false
+    /// How long the workflow may take for one person; nil: derived from the vendors' action
+    /// deadlines (`Workflow.personTimeout(vendors:)`).
+    public var personTimeout: Duration?
     public init() {}
 }
 
@@ -55,7 +58,8 @@ public enum BatchRunner {
                 return
             }
             let line: Int? = row.line > 0 ? row.line : nil
-            let outcomes = await workflow.run(identity: identity, line: line, hooks: hooks, budget: budget) { o in
+            let outcomes = await workflow.run(identity: identity, line: line, hooks: hooks, budget: budget,
+                                              timeout: options.personTimeout) { o in
                 await emit(o, line)
             }
             progress?.done(failed: outcomes.contains { $0.kind == .failed })

@@ -14,19 +14,22 @@ public struct PersonRow: Sendable {
 
 /// Streams people from a CSV file (or standard input) whose header row names identity keys
 /// (`email`, `id`, `cubicasa.id`, ...). One person per line: the file is never read whole, and a
-/// malformed line (wrong number of fields, bad quoting, no identity) is reported with its line
-/// number while the rest goes on. Fields may be quoted ("a, b" and "say ""hi""") but a field cannot
-/// span lines: identities never contain line breaks. Each line's fields are split by the CSV library.
+/// malformed line (wrong number of fields, bad quoting, no identity, longer than `maxLineBytes`)
+/// is reported with its line number while the rest goes on. Fields may be quoted ("a, b" and
+/// "say ""hi""") but a field cannot span lines: identities never contain line breaks. Each line's
+/// fields are split by the CSV library, a line of at most `maxLineBytes` (`LineReader`: linear
+/// in the input's size, memory bounded by the limit).
 public final class CSVPeople: @unchecked Sendable {
+    public static let defaultMaxLineBytes = 1 << 20
+
     public let header: [String]
     public let path: String
+    public var maxLineBytes: Int { reader.maxLineBytes }
     private let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var offset = 0
-    private var eof = false
+    private(set) var reader: LineReader
     private var lineNumber = 1
 
-    public init(path: String) throws {
+    public init(path: String, maxLineBytes: Int = CSVPeople.defaultMaxLineBytes) throws {
         self.path = path
         if path == "-" {
             handle = FileHandle.standardInput
@@ -36,11 +39,16 @@ public final class CSVPeople: @unchecked Sendable {
             }
             handle = h
         }
+        reader = LineReader(handle: handle, maxLineBytes: maxLineBytes)
         // The header row.
-        guard var first = CSVPeople.readLine(handle: handle, buffer: &buffer, offset: &offset, eof: &eof) else {
-            throw SetupError("\(path) is empty: its first line must name identity keys, e.g. email,gafapay.id")
+        let first: [UInt8]
+        switch reader.next() {
+        case .text(let bytes)?:
+            first = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes  // a UTF-8 byte order mark
+        case .tooLong?:
+            throw SetupError("\(path):1: the header row is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)")
+        case nil: throw SetupError("\(path) is empty: its first line must name identity keys, e.g. email,gafapay.id")
         }
-        if first.starts(with: [0xEF, 0xBB, 0xBF]) { first.removeFirst(3) }  // a UTF-8 byte order mark
         let text = String(decoding: first, as: UTF8.self)
         guard let names = CSVPeople.fields(text), !names.isEmpty else {
             throw SetupError("\(path):1: the header row is not valid CSV")
@@ -60,13 +68,19 @@ public final class CSVPeople: @unchecked Sendable {
 
     /// The next row, or nil at the end of the input. Blank lines are skipped.
     public func next() -> PersonRow? {
-        while true {
-            guard let bytes = CSVPeople.readLine(handle: handle, buffer: &buffer, offset: &offset, eof: &eof) else { return nil }
+        while let line = reader.next() {
             lineNumber += 1
-            let text = String(decoding: bytes, as: UTF8.self)
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            return row(text, line: lineNumber)
+            switch line {
+            case .tooLong:
+                return PersonRow(line: lineNumber, identity: nil,
+                                 problem: "longer than the limit of \(maxLineBytes) bytes (--max-line-bytes); skipped")
+            case .text(let bytes):
+                let text = String(decoding: bytes, as: UTF8.self)
+                if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                return row(text, line: lineNumber)
+            }
         }
+        return nil
     }
 
     func row(_ text: String, line: Int) -> PersonRow {
@@ -96,31 +110,6 @@ public final class CSVPeople: @unchecked Sendable {
         let row = reader.next()
         if reader.error != nil { return nil }
         return row
-    }
-
-    /// Reads up to the next '\n' (a trailing '\r' is dropped), 64 KiB at a time.
-    static func readLine(handle: FileHandle, buffer: inout [UInt8], offset: inout Int, eof: inout Bool) -> [UInt8]? {
-        while true {
-            if let nl = buffer[offset...].firstIndex(of: UInt8(ascii: "\n")) {
-                var line = Array(buffer[offset..<nl])
-                offset = nl + 1
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                return line
-            }
-            if eof {
-                guard offset < buffer.count else { return nil }
-                var line = Array(buffer[offset...])
-                offset = buffer.count
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                return line
-            }
-            if offset > 0 {
-                buffer.removeFirst(offset)
-                offset = 0
-            }
-            let chunk = handle.readData(ofLength: 64 * 1024)
-            if chunk.isEmpty { eof = true } else { buffer.append(contentsOf: chunk) }
-        }
     }
 
     /// Counts the data lines of a file (for a progress bar's ETA); nil for standard input.

@@ -49,10 +49,19 @@ public final class Workflow: Sendable {
         engine.vendors.filter { v in !identity.forVendor(v, accepts: engine.plugins[v]!.identity).isEmpty }
     }
 
-    /// Runs the workflow for one person; every outcome goes to `emit` as it happens.
+    /// How long the workflow may take for a person sent to `vendors`: time for three actions per
+    /// vendor (a lookup, a deletion or suspension, a lookup again, as --resume does), each to its
+    /// vendor's action deadline, at least a minute.
+    public func personTimeout(vendors: [String]) -> Duration {
+        max(.seconds(60), vendors.reduce(Duration.zero) { $0 + engine.actionTimeout($1) * 3 })
+    }
+
+    /// Runs the workflow for one person; every outcome goes to `emit` as it happens. The call ends
+    /// at `timeout` (nil: `personTimeout(vendors:)`).
     public func run(identity: Identity, line: Int?, hooks: (any StepHooks)?, budget: DeletionBudget,
-                    emit: @escaping @Sendable (Outcome) async -> Void) async -> [Outcome] {
+                    timeout: Duration? = nil, emit: @escaping @Sendable (Outcome) async -> Void) async -> [Outcome] {
         let vendors = applicableVendors(identity)
+        let deadline = timeout ?? personTimeout(vendors: vendors)
         var users: [String: [String: String]] = [:]
         for v in vendors { users[v] = identity.forVendor(v, accepts: engine.plugins[v]!.identity) }
         let person = PersonRun(identity: identity, line: line, applicable: vendors, users: users, hooks: hooks,
@@ -69,11 +78,14 @@ public final class Workflow: Sendable {
         do {
             _ = try await engine.lua.call(engine.runWorkflowFunction,
                                           [.function(run), LuaConv.table(personTable), LuaConv.array(specs),
-                                           LuaConv.strings(params)], context: person)
+                                           LuaConv.strings(params)], context: person, deadline: deadline)
         } catch {
-            let message: String
+            var message: String
             if let e = error as? LuaError {
                 message = LuaConv.string(LuaConv.field(e.value, "message")) ?? e.message
+                if e.kind == .deadline {
+                    message += " (the person's deadline: \(String(format: "%g", deadline.seconds)) s, --person-timeout)"
+                }
             } else {
                 message = "\(error)"
             }

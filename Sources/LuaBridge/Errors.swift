@@ -4,12 +4,21 @@ public struct LuaLimits: Sendable {
     public var memoryBytes: Int
     /// Lua VM instructions per call (counted in steps of 1000), nil = unlimited.
     public var instructionBudget: Int64?
-    /// Wall-clock time per call, including time spent awaiting async host functions.
+    /// Wall-clock time per call, including time spent awaiting async host functions (a call may
+    /// set its own: `call(_:_:context:deadline:)`).
     public var deadline: Duration?
-    public init(memoryBytes: Int = 0, instructionBudget: Int64? = nil, deadline: Duration? = nil) {
+    /// How long one call runs Lua before it pauses to let the others run (calls share one state).
+    public var timeSlice: Duration
+    /// How long past its time slice a call that cannot pause (inside a metamethod, `__close`, a
+    /// sort comparator or a gsub callback, where Lua cannot yield) may go on before it is stopped.
+    public var holdLimit: Duration
+    public init(memoryBytes: Int = 0, instructionBudget: Int64? = nil, deadline: Duration? = nil,
+                timeSlice: Duration = .milliseconds(10), holdLimit: Duration = .seconds(1)) {
         self.memoryBytes = memoryBytes
         self.instructionBudget = instructionBudget
         self.deadline = deadline
+        self.timeSlice = timeSlice
+        self.holdLimit = holdLimit
     }
     public static let unlimited = LuaLimits()
 }
@@ -18,6 +27,8 @@ public struct LuaLimits: Sendable {
 public struct LuaError: Error, CustomStringConvertible, Sendable {
     public enum Kind: String, Sendable, Hashable {
         case syntax, runtime, memory, budget, deadline, cancelled, conversion
+        /// Ran past its time slice for longer than `LuaLimits.holdLimit` where it could not pause.
+        case held
     }
     public var kind: Kind
     /// The message: for a string error it is the string ("plugins/x.lua:12: boom"); for a table

@@ -15,24 +15,26 @@ final class CallState {
     let c: UnsafeMutablePointer<erasure_call>
     let context: (any Sendable)?
     var pending: (@Sendable () async throws -> [LuaValue])?
-    init(context: (any Sendable)?, limits: LuaLimits) {
+    let slice: UInt64
+    init(context: (any Sendable)?, limits: LuaLimits, deadline: Duration?) {
         c = .allocate(capacity: 1)
         var call = erasure_call()
         call.budget = limits.instructionBudget.map { max(0, $0) } ?? -1
-        if let d = limits.deadline {
-            let ns = d.components.seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue
-                &+ d.components.attoseconds / 1_000_000_000
-            call.deadline_ns = erasure_now_ns() &+ UInt64(max(1, ns))
+        if let d = deadline {
+            call.deadline_ns = erasure_now_ns() &+ UInt64(max(1, d.wholeNanoseconds))
         }
+        call.hold_ns = UInt64(max(0, limits.holdLimit.wholeNanoseconds))
+        slice = UInt64(max(1, limits.timeSlice.wholeNanoseconds))
         c.initialize(to: call)
         self.context = context
     }
+    /// Starts a time slice: the call runs until then, and pauses at the next check after it.
+    func startSlice() { c.pointee.slice_end_ns = erasure_now_ns() &+ slice }
     deinit { c.deallocate() }
     var killed: Int32 { c.pointee.killed }
 }
 
 private struct CallPointer: @unchecked Sendable { let c: UnsafeMutablePointer<erasure_call> }
-private struct DeadlineReached: Error {}
 
 /// One Lua state, its sandbox and its host modules. Calls interleave: while one call awaits an
 /// async host function, others run (actor reentrancy).
@@ -174,17 +176,31 @@ public actor LuaRuntime {
         core.registerCFunction(module: module, name: name, erasure_noop_cfunction)
     }
 
+    /// Benchmark helper: sets global `name` to a table with Lua's own (unguarded) find, match,
+    /// gmatch and gsub, to compare the guarded ones with.
+    public func _setLuaPatternFunctions(global name: String, in env: LuaEnvironment) throws {
+        try check(env)
+        let L = core.L
+        defer { lua_settop(L, 0) }
+        lua_rawgeti(L, erasure_registryindex(), lua_Integer(env.ref))
+        lua_pushstring(L, name)
+        erasure_push_lua_patterns(L)
+        lua_rawset(L, -3)
+    }
+
     // MARK: calls
 
     /// Runs `f` in a new coroutine. Many calls interleave: while this one awaits an async host
-    /// function, others run. `context` is what host functions see as the owner of their call.
-    public func call(_ f: LuaFunction, _ args: [LuaValue] = [], context: (any Sendable)? = nil) async throws -> [LuaValue] {
+    /// function, or once it has run Lua for a time slice, others run. `context` is what host
+    /// functions see as the owner of their call; `deadline` replaces the runtime's for this call.
+    public func call(_ f: LuaFunction, _ args: [LuaValue] = [], context: (any Sendable)? = nil,
+                     deadline: Duration? = nil) async throws -> [LuaValue] {
         guard f.core === core else {
             throw LuaError(kind: .conversion, message: "cannot call a function of another Lua runtime")
         }
         if Task.isCancelled { throw LuaError(kind: .cancelled, message: "cancelled") }
         core.drainReleases()
-        let call = CallState(context: context, limits: limits)
+        let call = CallState(context: context, limits: limits, deadline: deadline ?? limits.deadline)
         let (co, ref) = core.acquireThread()
         let budget = call.c.pointee.budget
         erasure_sethook(co, budget >= 0 && budget < Int64(ERASURE_HOOK_COUNT) ? Int32(max(1, budget)) : ERASURE_HOOK_COUNT)
@@ -216,6 +232,7 @@ public actor LuaRuntime {
             st.pointee.active = call.c
             st.pointee.enforce = 1
             st.pointee.consecutive_failures = 0
+            call.startSlice()
             var nres: Int32 = 0
             let status = lua_resume(co, core.L, nargs, &nres)
             st.pointee.enforce = 0
@@ -246,10 +263,19 @@ public actor LuaRuntime {
             if status != LUA_YIELD {
                 throw finish(call, co, ref, status: status, message: nil)
             }
+            // a pause at the end of a time slice: the count hook yielded the call's thread (no
+            // values), or a coroutine of the script and the prelude passed the pause up (SENTINEL)
+            if call.pending == nil && (nres == 0 ? erasure_take_paused(co) != 0 : nres == 1 && isSentinel(co, -1)) {
+                erasure_pop(co, nres)
+                await Task.yield()
+                if let stop = stopReason(call) {
+                    throw finish(call, co, ref, status: LUA_ERRRUN, message: stop)
+                }
+                nargs = 0
+                continue
+            }
             // a yield: only a host yield is legal at the top of a call
-            guard let op = call.pending, nres == 2,
-                  lua_type(co, -2) == LUA_TLIGHTUSERDATA, lua_touserdata(co, -2) == erasure_host_sentinel()
-            else {
+            guard let op = call.pending, nres == 2, isSentinel(co, -2) else {
                 throw finish(call, co, ref, status: LUA_ERRRUN,
                              message: "plugin yielded outside a coroutine (coroutine.yield at the top level of a call)")
             }
@@ -260,22 +286,14 @@ public actor LuaRuntime {
             var outcome: Result<[LuaValue], Error>
             do {
                 outcome = .success(try await awaitOperation(op, call))
-            } catch is DeadlineReached {
+            } catch is LuaDeadlineReached {
                 call.c.pointee.killed = ERASURE_KILL_DEADLINE
                 outcome = .failure(CancellationError())
             } catch {
                 outcome = .failure(error)
             }
-            if call.killed == ERASURE_KILL_NONE && erasure_call_cancelled(call.c) != 0 {
-                call.c.pointee.killed = ERASURE_KILL_CANCELLED
-            }
-            if call.killed == ERASURE_KILL_NONE, call.c.pointee.deadline_ns != 0,
-               erasure_now_ns() > call.c.pointee.deadline_ns {
-                call.c.pointee.killed = ERASURE_KILL_DEADLINE
-            }
-            if call.killed != ERASURE_KILL_NONE {
-                let what = String(cString: erasure_kill_message(call.killed))
-                throw finish(call, co, ref, status: LUA_ERRRUN, message: "\(what) while awaiting '\(fname)'")
+            if let stop = stopReason(call) {
+                throw finish(call, co, ref, status: LUA_ERRRUN, message: "\(stop) while awaiting '\(fname)'")
             }
             // hand the outcome to the trampoline's continuation: (true, results...) or (false, error)
             switch outcome {
@@ -308,12 +326,31 @@ public actor LuaRuntime {
         }
     }
 
+    private func isSentinel(_ co: LuaState, _ index: Int32) -> Bool {
+        lua_type(co, index) == LUA_TLIGHTUSERDATA && lua_touserdata(co, index) == erasure_host_sentinel()
+    }
+
+    /// Why the call must stop now that it is back with the driver (its cancellation or deadline
+    /// may have come while it was paused or awaiting), or nil.
+    private func stopReason(_ call: CallState) -> String? {
+        if call.killed == ERASURE_KILL_NONE && erasure_call_cancelled(call.c) != 0 {
+            call.c.pointee.killed = ERASURE_KILL_CANCELLED
+        }
+        if call.killed == ERASURE_KILL_NONE, call.c.pointee.deadline_ns != 0,
+           erasure_now_ns() > call.c.pointee.deadline_ns {
+            call.c.pointee.killed = ERASURE_KILL_DEADLINE
+        }
+        return call.killed == ERASURE_KILL_NONE ? nil : String(cString: erasure_kill_message(call.killed))
+    }
+
     private func awaitOperation(_ op: @escaping @Sendable () async throws -> [LuaValue], _ call: CallState) async throws -> [LuaValue] {
         let deadline = call.c.pointee.deadline_ns
         if deadline == 0 { return try await op() }
         let now = erasure_now_ns()
-        if now >= deadline { throw DeadlineReached() }
-        return try await raceDeadline(op, nanoseconds: deadline - now)
+        if now >= deadline { throw LuaDeadlineReached() }
+        return try await LuaCall.$deadline.withValue(deadline) {
+            try await raceDeadline(op, nanoseconds: deadline - now)
+        }
     }
 
     /// Builds the LuaError of a failed call (traceback first), then resets and recycles the thread.
@@ -339,6 +376,7 @@ public actor LuaRuntime {
         case ERASURE_KILL_DEADLINE: kind = .deadline
         case ERASURE_KILL_CANCELLED: kind = .cancelled
         case ERASURE_KILL_MEMORY: kind = .memory
+        case ERASURE_KILL_HELD: kind = .held
         default: if status == LUA_ERRMEM { kind = .memory }
         }
         if kind == .memory {
@@ -359,6 +397,7 @@ public actor LuaRuntime {
         if call.killed == ERASURE_KILL_NONE {
             st.pointee.active = call.c
             st.pointee.enforce = 1
+            call.startSlice()
             _ = lua_resetthread(co)
             st.pointee.enforce = 0
             st.pointee.active = nil
@@ -366,6 +405,35 @@ public actor LuaRuntime {
         }
         core.releaseThread(co, ref, reusable: false)
         return LuaError(kind: kind, message: text, value: value, traceback: traceback)
+    }
+}
+
+/// Thrown by an async host function whose wait would outlast its call's deadline (a sleep longer
+/// than the time left): the call stops now, as it would at its deadline.
+public struct LuaDeadlineReached: Error {
+    public init() {}
+}
+
+/// What an async host function can know of the Lua call it works for.
+public enum LuaCall {
+    /// The deadline (CLOCK_MONOTONIC ns) of the call whose async host function runs in this task.
+    @TaskLocal static var deadline: UInt64 = 0
+
+    /// Time left before the deadline of the call whose async host function is running; nil when
+    /// that call has none (or outside an async host function).
+    public static var timeLeft: Duration? {
+        let d = deadline
+        guard d != 0 else { return nil }
+        let now = erasure_now_ns()
+        return .nanoseconds(d > now ? Int64(d - now) : 0)
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating.
+    var wholeNanoseconds: Int64 {
+        let (s, overflow) = components.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? (components.seconds < 0 ? .min : .max) : s &+ components.attoseconds / 1_000_000_000
     }
 }
 
@@ -400,7 +468,7 @@ private func raceDeadline(_ op: @escaping @Sendable () async throws -> [LuaValue
             }
             let timer = Task {
                 try? await Task.sleep(nanoseconds: nanoseconds)
-                let error: Error = Task.isCancelled ? CancellationError() : DeadlineReached()
+                let error: Error = Task.isCancelled ? CancellationError() : LuaDeadlineReached()
                 if once.claim() { k.resume(throwing: error) }
                 once.cancelAll()
             }

@@ -6,8 +6,8 @@ extension LuaCore {
     /// `PackageResources`), so there is nothing to find at run time. A test compiles each.
     static let embeddedLua: [String: [UInt8]] = ["sandbox.lua": PackageResources.sandbox_lua]
 
-    /// Opens the safe libraries, runs the sandbox (lua/sandbox.lua, embedded at build time),
-    /// keeps references to what it returns.
+    /// Opens the safe libraries, guards them (CLuaShim: guards.c), runs the sandbox
+    /// (lua/sandbox.lua, embedded at build time), keeps references to what it returns.
     func setup() throws {
         let libs: [(String, lua_CFunction)] = [
             ("_G", luaopen_base), ("coroutine", luaopen_coroutine), ("table", luaopen_table),
@@ -17,6 +17,7 @@ extension LuaCore {
             luaL_requiref(L, name, open, 1)
             lua_settop(L, 0)
         }
+        erasure_install_guards(L)
         let status = LuaCore.embeddedLua["sandbox.lua"]!.withUnsafeBufferPointer { b in
             b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { p in
                 erasure_loadbuffer(L, p, b.count, "=LuaBridge/sandbox.lua", "t")
@@ -26,7 +27,8 @@ extension LuaCore {
         lua_pushlightuserdata(L, erasure_host_sentinel())
         lua_pushlightuserdata(L, erasure_null_sentinel())
         lua_pushstring(L, LuaCore.cannotYield)
-        guard erasure_pcall(L, 3, 6, 0) == LUA_OK else {
+        lua_pushcclosure(L, erasure_lua_paused, 0)
+        guard erasure_pcall(L, 4, 6, 0) == LUA_OK else {
             throw LuaError(kind: .runtime, message: describe(L, -1))
         }
         globalsRef = luaL_ref(L, erasure_registryindex())

@@ -17,8 +17,9 @@ do {
     case "sandbox-rps": try await benchSandboxRPS()
     case "batch": try await benchBatch(rest)
     case "journal": try await JournalBench.run(rest)
+    case "patterns": try await PatternsBench.run(rest)
     default:
-        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines|sandbox-rps|batch|journal [options]\n".utf8))
+        FileHandle.standardError.write(Data("usage: erasure-bench hostcall|coroutines|sandbox-rps|batch|journal|patterns [options]\n".utf8))
         exit(2)
     }
 } catch {

@@ -66,6 +66,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A workflow parameter, e.g. --param vendor=cubicasa.", valueName: "KEY=VALUE"))
     var param: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How long the workflow may take for one person.",
+        discussion: "Default: three actions per vendor the person is sent to, each to its action_timeout (60 s unless the vendor's table says otherwise).",
+        valueName: "SECONDS"))
+    var personTimeout: Double?
+
+    @Option(name: .long, help: ArgumentHelp("The longest line of --users; a longer one is reported and skipped.",
+                                            valueName: "BYTES"))
+    var maxLineBytes = CSVPeople.defaultMaxLineBytes
+
     @OptionGroup var options: ConfigOption
 
     func validate() throws {
@@ -74,6 +84,8 @@ struct RunCommand: AsyncParsableCommand {
         if users != nil && !identity.isEmpty { throw ValidationError("give people either with --users or as KEY=VALUE, not both") }
         if users == nil && identity.isEmpty { throw ValidationError("say who: --users FILE.csv, or KEY=VALUE for one person") }
         if resume && noJournal { throw ValidationError("--resume needs the journal") }
+        if let t = personTimeout, !(t > 0 && t <= 86_400) { throw ValidationError("--person-timeout must be a number of seconds, more than 0 and at most 86400") }
+        if maxLineBytes < 1 { throw ValidationError("--max-line-bytes must be at least 1") }
     }
 
     func run() async throws {
@@ -90,7 +102,8 @@ struct RunCommand: AsyncParsableCommand {
                 let known = locator.workflowNames()
                 throw UsageError("no workflow \(workflow) (a path, or one of: \(known.isEmpty ? "none found" : known.joined(separator: ", ")))")
             }
-            let people: PeopleInput = try users.map { .csv(try CSVPeople(path: $0)) } ?? .one(try Identity(arguments: identity))
+            let people: PeopleInput = try users.map { .csv(try CSVPeople(path: $0, maxLineBytes: maxLineBytes)) }
+                ?? .one(try Identity(arguments: identity))
             var engineOptions = EngineOptions()
             engineOptions.configPath = options.config
             engineOptions.dryRun = dryRun
@@ -110,6 +123,7 @@ struct RunCommand: AsyncParsableCommand {
         batch.concurrency = concurrency
         batch.maxDeletions = yes ? nil : maxDeletions
         batch.progress = users != nil && isatty(2) == 1
+        batch.personTimeout = personTimeout.map { .nanoseconds(Int64($0 * 1e9)) }
         let result: Result<BatchResult, Error> = await Runner(engine: setup.engine).batch(
             setup.workflow, people: setup.people, options: batch, sink: report,
             journal: noJournal ? nil : journal, resume: resume, input: users, argv: CommandLine.arguments)

@@ -117,6 +117,25 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(e?.problems.count, 3)
     }
 
+    /// `action_timeout`: seconds one plugin action may take; a common key of every vendor,
+    /// more than 0 and at most a day.
+    func testActionTimeout() throws {
+        let ok = try load("""
+            [vendors.cubicasa]
+            api_key = "env:K"
+            action_timeout = 2.5
+            """).resolve(vendor: "cubicasa", schema: cubicasa, environment: ["K": "key"])
+        XCTAssertEqual(ok.actionTimeout, 2.5)
+        let unset = try load("[vendors.cubicasa]\napi_key = \"env:K\"").resolve(vendor: "cubicasa", schema: cubicasa,
+                                                                                 environment: ["K": "key"])
+        XCTAssertNil(unset.actionTimeout)
+        for bad in ["0", "-1", "86401", "\"soon\""] {
+            let file = try load("[vendors.cubicasa]\napi_key = \"env:K\"\naction_timeout = \(bad)")
+            let e = configError { _ = try file.resolve(vendor: "cubicasa", schema: cubicasa, environment: ["K": "key"]) }
+            XCTAssertTrue(e?.description.contains("[vendors.cubicasa] action_timeout:") ?? false, e?.description ?? bad)
+        }
+    }
+
     func testWrongTypeOfSecretNeverShowsTheValue() throws {
         let file = try load("""
             [vendors.cubicasa]

@@ -116,4 +116,17 @@ final class EngineStartTests: XCTestCase, PluginHostCase {
         let plugin = try await startError("[vendors.wide]\nbase_url = \"\(server.base)\"\n", needed: ["wide"])
         XCTAssertTrue(plugin.contains("wide.lua: hosts: 'user@auth.example' is not a host"), plugin)
     }
+
+    /// An action's deadline: a minute unless its vendor's table sets `action_timeout`.
+    func testActionDeadlineIsAMinuteUnlessConfigured() async throws {
+        try configPlugin()
+        try fx.config("[vendors.acme]\nbase_url = \"\(server.base)\"\napi_key = \"env:K\"")
+        let engine = try await fx.start(["acme"], environment: ["K": "key"])
+        XCTAssertEqual(engine.actionTimeout("acme"), .seconds(60))
+        await engine.shutdown()
+        try fx.config("[vendors.acme]\nbase_url = \"\(server.base)\"\napi_key = \"env:K\"\naction_timeout = 2.5")
+        let configured = try await fx.start(["acme"], environment: ["K": "key"])
+        XCTAssertEqual(configured.actionTimeout("acme"), .milliseconds(2500))
+        await configured.shutdown()
+    }
 }

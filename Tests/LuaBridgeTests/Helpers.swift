@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import LuaBridge
 
@@ -50,4 +51,47 @@ actor Gate {
 final class UnsafeSendableBox<T>: @unchecked Sendable {
     var value: T
     init(_ v: T) { value = v }
+}
+
+struct TookTooLong: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "did not finish within \(seconds) s" }
+}
+
+/// True for the first caller only.
+final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func claim() -> Bool { lock.lock(); defer { lock.unlock() }; if done { return false }; done = true; return true }
+}
+
+/// Runs `body`, failing (instead of hanging the suite) when it has not finished within `seconds`.
+/// (Not a task group: a group would wait for a body stuck in C.)
+func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let once = Once()
+    return try await withCheckedThrowingContinuation { (k: CheckedContinuation<T, Error>) in
+        let work = Task {
+            do {
+                let v = try await body()
+                if once.claim() { k.resume(returning: v) }
+            } catch {
+                if once.claim() { k.resume(throwing: error) }
+            }
+        }
+        Task {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            if once.claim() {
+                work.cancel()
+                k.resume(throwing: TookTooLong(seconds: seconds))
+            }
+        }
+    }
+}
+
+/// Seconds `body` took.
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }

@@ -13,7 +13,7 @@ import XCTest
 ///
 ///     { "summary": "…",
 ///       "args": ["run", "offboard", "email=ada@example.com"],   // erasure's arguments; --config and --json are added
-///       "config": { "base_url": "{{SANDBOX}}/cubicasa/api/integrate/v3" },  // the attack vendor's [vendors.NAME] table
+///       "config": { "base_url": "{{SANDBOX}}/cubicasa/api/integrate/v3", "action_timeout": 2 },  // the attack vendor's [vendors.NAME] table
 ///       "faults": [ { … } ],            // posted to the sandbox's /_sandbox/faults first (optional)
 ///       "expect": {
 ///         "exit": 0,                    // the exit status
@@ -23,7 +23,8 @@ import XCTest
 ///         "canary_requests": 0,         // requests the canary listener received (another port of loopback)
 ///         "sandbox_state_contains": ["…"],  // each is in the sandbox's final state (GET /_sandbox/state)
 ///         "output_contains": ["…"], "output_lacks": ["…"],  // stdout and stderr
-///         "seconds": 10                 // the command ends within this (a bound, not a speed measurement)
+///         "seconds": 10                 // the command ends within this (a bound, not a speed measurement);
+///                                       // it is killed at three times this (at least 60 s)
 ///       } }
 ///
 /// In "args" and "config", `{{SANDBOX}}` is the sandbox's base URL, `{{CANARY}}` the canary's,
@@ -49,7 +50,7 @@ final class AttackTests: XCTestCase {
     struct Attack: Decodable {
         var summary: String
         var args: [String]
-        var config: [String: String]?
+        var config: [String: JSONAny]?
         var faults: [JSONAny]?
         var expect: Expect
     }
@@ -108,13 +109,18 @@ final class AttackTests: XCTestCase {
         var toml = try String(contentsOfFile: e2e.configPath, encoding: .utf8)
         toml += "\n[vendors.\(name)]\n"
         for (key, value) in (attack.config ?? [:]).sorted(by: { $0.key < $1.key }) {
-            toml += "\(key) = \"\(fill(value).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"\n"
+            guard let text = value.value as? String else {
+                toml += "\(key) = \(value.value)\n"  // a number or a boolean, as it is
+                continue
+            }
+            toml += "\(key) = \"\(fill(text).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"\n"
         }
         try toml.write(toFile: e2e.configPath, atomically: true, encoding: .utf8)
         for fault in attack.faults ?? [] { try await e2e.fault(fault.value as? [String: Any] ?? [:]) }
 
         let started = Date()
-        let result = try e2e.erasure(attack.args.map(fill) + ["--json"], env: ["ERASURE_PLUGIN_PATH": plugins.path])
+        let result = try e2e.erasure(attack.args.map(fill) + ["--json"], env: ["ERASURE_PLUGIN_PATH": plugins.path],
+                                     killAfter: max(60, (attack.expect.seconds ?? 20) * 3))
         let elapsed = Date().timeIntervalSince(started)
         let what = "\(file) (\(attack.summary))"
         let shown = "\n--- stdout\n\(result.stdout)\n--- stderr\n\(result.stderr)"

@@ -83,9 +83,10 @@ final class E2E: @unchecked Sendable {
     }
 
     /// Runs `erasure ARGS --config <sandbox config>` (unless the args carry their own --config).
+    /// `killAfter`: seconds after which the process is killed (a test of a limit must fail, not hang).
     @discardableResult
     func erasure(_ args: [String], env: [String: String] = [:], stdin: String? = nil,
-                 cwd: String? = nil) throws -> Result {
+                 cwd: String? = nil, killAfter: Double? = nil) throws -> Result {
         var full = args
         if !args.contains("--config") && ["delete", "suspend", "lookup", "run", "plugins"].contains(args.first ?? "") {
             full += ["--config", configPath]
@@ -94,7 +95,7 @@ final class E2E: @unchecked Sendable {
         var environment = env
         let builtin = E2E.repo + "/plugins"
         environment["ERASURE_PLUGIN_PATH"] = env["ERASURE_PLUGIN_PATH"].map { builtin + ":" + $0 } ?? builtin
-        let r = try E2E.exec(full, env: environment, stdin: stdin, cwd: cwd ?? dir.path)
+        let r = try E2E.exec(full, env: environment, stdin: stdin, cwd: cwd ?? dir.path, killAfter: killAfter)
         outputs.append(r.stdout)
         outputs.append(r.stderr)
         return r
@@ -123,7 +124,7 @@ final class E2E: @unchecked Sendable {
     }
 
     static func exec(_ args: [String], env: [String: String] = [:], stdin: String? = nil, cwd: String,
-                     executable: String? = nil) throws -> Result {
+                     executable: String? = nil, killAfter: Double? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? binary!)
         p.arguments = args
@@ -140,6 +141,10 @@ final class E2E: @unchecked Sendable {
         let input = Pipe()
         p.standardInput = input
         try p.run()
+        if let killAfter {
+            let pid = p.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + killAfter) { if p.isRunning { kill(pid, SIGKILL) } }
+        }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         // Read both pipes while the process runs so a large output cannot block it.

@@ -107,6 +107,32 @@ final class RunCommandTests: XCTestCase {
         await e.shutdown()
     }
 
+    /// --max-line-bytes: a longer line is reported with its number and skipped, the batch goes on.
+    /// --person-timeout: a workflow that never ends stops there, saying so.
+    func testLineLimitAndPersonDeadline() async throws {
+        let e = try await E2E(seed: .generated(people: 2))
+        let p = (1...2).map { SandboxSeed.GeneratedPerson(index: $0) }
+        let path = try write("cubicasa.id\n\(p[0].cubicasaId)\n\(String(repeating: "x", count: 300))\n\(p[1].cubicasaId)\n",
+                             e, "long.csv")
+        let r = try e.erasure(["run", "offboard", "--users", path, "--max-line-bytes", "100", "--dry-run", "--json",
+                               "--no-journal"])
+        XCTAssertEqual(r.status, 1, r.all)
+        let bad = r.lines.filter { $0["vendor"] as? String == "input" }
+        XCTAssertEqual(bad.compactMap { $0["message"] as? String },
+                       ["line 3: longer than the limit of 100 bytes (--max-line-bytes); skipped"], r.all)
+        XCTAssertEqual(Set(r.lines.filter { $0["vendor"] as? String == "cubicasa" }.compactMap { $0["line"] as? Int }), [2, 4],
+                       r.all)
+
+        let spin = try write("return function(person, vendors) while true do end end", e, "spin.lua")
+        let started = Date()
+        let stuck = try e.erasure(["run", spin, "cubicasa.id=\(p[0].cubicasaId)", "--person-timeout", "1", "--json",
+                                   "--no-journal"], killAfter: 60)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20)
+        XCTAssertEqual(stuck.status, 1, stuck.all)
+        XCTAssertTrue(stuck.all.contains("deadline exceeded (the person's deadline: 1 s, --person-timeout)"), stuck.all)
+        await e.shutdown()
+    }
+
     func testMaxDeletionsStopsBeforeTheFirstDeletionPastTheLimit() async throws {
         let e = try await E2E(seed: .generated(people: 10))
         var text = "cubicasa.id\n"

@@ -3,7 +3,8 @@
 // - static inline wrappers for the Lua API macros Swift cannot import;
 // - the ONE host-call trampoline: the only code that calls lua_error / lua_yieldk on
 //   behalf of Swift host functions, after the Swift frames are gone;
-// - the capped allocator and the count hook (instruction budget, deadline, cancellation).
+// - the per-call limits: the capped allocator, the count hook (instruction budget, deadline,
+//   cancellation, time slices), the guarded pattern functions and standard library.
 #include <lua5.4/lua.h>
 #include <lua5.4/lauxlib.h>
 #include <lua5.4/lualib.h>
@@ -17,10 +18,13 @@
 #define ERASURE_KILL_DEADLINE 2
 #define ERASURE_KILL_CANCELLED 3
 #define ERASURE_KILL_MEMORY 4
+#define ERASURE_KILL_HELD 5      // ran past its time slice where it could not pause, for too long
 
 typedef struct erasure_call {
   int64_t budget;        // instructions left; < 0 = unlimited
   uint64_t deadline_ns;  // CLOCK_MONOTONIC nanoseconds; 0 = none
+  uint64_t slice_end_ns; // the driver lets the call run until then, then the hook pauses it; 0 = never
+  uint64_t hold_ns;      // how long past slice_end_ns a call that cannot pause may go on
   int cancelled;         // set (atomically) from any thread
   int killed;            // ERASURE_KILL_*; once set the call cannot continue
 } erasure_call;
@@ -45,6 +49,21 @@ uint64_t erasure_now_ns(void);
 void erasure_call_cancel(erasure_call *c);
 int erasure_call_cancelled(erasure_call *c);
 const char *erasure_kill_message(int kind);
+
+// Replaces the pattern functions of `string` by guarded ones (a step budget), makes the
+// standard functions whose one call can run long check the call's limits when they return,
+// and guards coroutine.close. Run once, on the libraries just opened, before the prelude.
+void erasure_install_guards(lua_State *L);
+
+// True (and cleared) when the count hook paused `co` to let other calls run: the driver then
+// resumes it later with no values.
+int erasure_take_paused(lua_State *co);
+// The same for Lua (`paused(co)`), given to the prelude: a pause inside a script's coroutine
+// is passed up to the driver.
+int erasure_lua_paused(lua_State *L);
+
+// Benchmark helper: pushes a table with Lua's own find, match, gmatch and gsub.
+void erasure_push_lua_patterns(lua_State *L);
 
 // ---- host calls ------------------------------------------------------------------------
 

@@ -230,8 +230,10 @@ public struct ConfigFile: Sendable {
         if let r = values["retries"], (r.intValue ?? 0) < 1 {
             problems.append(.init(table: table, key: "retries", message: "must be at least 1 (total tries, the first included)"))
         }
-        if let r = values["timeout"], !((r.doubleValue ?? 0).isFinite && (r.doubleValue ?? 0) > 0 && (r.doubleValue ?? 0) <= 86_400) {
-            problems.append(.init(table: table, key: "timeout", message: "must be a positive number of seconds (at most 86400)"))
+        for key in ["timeout", "action_timeout"] {
+            if let r = values[key], !((r.doubleValue ?? 0).isFinite && (r.doubleValue ?? 0) > 0 && (r.doubleValue ?? 0) <= 86_400) {
+                problems.append(.init(table: table, key: key, message: "must be a positive number of seconds (at most 86400)"))
+            }
         }
     }
 }
@@ -297,6 +299,8 @@ public struct ResolvedVendorConfig: Sendable {
     public var rateLimit: Double? { values["rate_limit"]?.doubleValue }
     public var retries: Int? { values["retries"]?.intValue.map { Int($0) } }
     public var timeout: Double? { values["timeout"]?.doubleValue }
+    /// Seconds one plugin action may take, whatever it does (requests, sleeps, Lua).
+    public var actionTimeout: Double? { values["action_timeout"]?.doubleValue }
     public var hosts: [String] { values["hosts"]?.stringArrayValue ?? [] }
 
     /// The values of every secret key, for the run's `Redactor`.

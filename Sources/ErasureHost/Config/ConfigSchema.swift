@@ -101,7 +101,7 @@ public struct KeySpec: Sendable, Equatable {
 }
 
 /// The schema a vendor's table is validated against: the plugin's keys plus the common ones
-/// every vendor accepts (`base_url`, `rate_limit`, `retries`, `timeout`, `hosts`). A plugin
+/// every vendor accepts (`base_url`, `rate_limit`, `retries`, `timeout`, `action_timeout`, `hosts`). A plugin
 /// key of the same name as a common key refines it (e.g. gives base_url its default).
 public struct ConfigSchema: Sendable, Equatable {
     public var keys: [String: KeySpec]
@@ -113,6 +113,7 @@ public struct ConfigSchema: Sendable, Equatable {
         "rate_limit": KeySpec(type: .number),
         "retries": KeySpec(type: .integer),
         "timeout": KeySpec(type: .number),
+        "action_timeout": KeySpec(type: .number),
         "hosts": KeySpec(type: .stringArray),
     ]
 

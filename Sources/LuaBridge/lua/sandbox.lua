@@ -1,9 +1,10 @@
 -- The sandbox: run once per Lua state, with the full (trusted) standard library, before any
--- script (LuaBridge/Setup.swift). Arguments: the host-yield sentinel, json.null, and the error
+-- script (LuaBridge/Setup.swift). Arguments: the host-yield sentinel, json.null, the error
 -- for an async host function called where Lua cannot yield (LuaCore.cannotYield: a format whose
--- one %s is the function's name). Returns make_env, the json array and object marker
--- metatables, the module table, the set of call-root threads and the table of host globals.
-local SENTINEL, NULL, CANNOT_YIELD = ...
+-- one %s is the function's name), and paused(co) (true when the count hook paused `co` at the
+-- end of a time slice). Returns make_env, the json array and object marker metatables, the
+-- module table, the set of call-root threads and the table of host globals.
+local SENTINEL, NULL, CANNOT_YIELD, paused = ...
 local _G = _G
 local pairs, ipairs, type, error, select, tostring = pairs, ipairs, type, error, select, tostring
 local setmetatable, getmetatable, rawget = setmetatable, getmetatable, rawget
@@ -26,14 +27,23 @@ end
 -- Threads that run a host call (the driver marks them): scripts cannot resume or close them.
 local ROOTS = setmetatable({}, { __mode = "k" })
 
--- Script-level coroutines: a host call inside them yields SENTINEL; pass it up to the driver
--- and hand the results back, so the script's own coroutines only ever see their own yields.
+-- Script-level coroutines: a host call inside them yields (SENTINEL, name); pass it up to the
+-- driver and hand the results back, so the script's own coroutines only ever see their own
+-- yields. A pause at the end of a time slice (the count hook yields nothing) is passed up as
+-- SENTINEL alone, then the coroutine goes on where it was.
 local function settle(co, r)
-  while r[1] and r.n == 3 and r[2] == SENTINEL do
-    if co_isyieldable() then
-      r = pack(co_resume(co, co_yield(SENTINEL, r[3])))
+  while r[1] do
+    if r.n == 3 and r[2] == SENTINEL then
+      if co_isyieldable() then
+        r = pack(co_resume(co, co_yield(SENTINEL, r[3])))
+      else
+        r = pack(co_resume(co, false, format(CANNOT_YIELD, tostring(r[3]))))
+      end
+    elseif (r.n == 1 and paused(co)) or (r.n == 2 and r[2] == SENTINEL) then
+      if co_isyieldable() then co_yield(SENTINEL) end
+      r = pack(co_resume(co))
     else
-      r = pack(co_resume(co, false, format(CANNOT_YIELD, tostring(r[3]))))
+      break
     end
   end
   return r

@@ -1,0 +1,593 @@
+// string.find, string.match, string.gmatch and string.gsub with a step budget.
+//
+// The matcher is Lua 5.4.4's (lstrlib.c, "PATTERN MATCHING"), Copyright (C) 1994-2022 Lua.org,
+// PUC-Rio, under the MIT license (https://www.lua.org/license.html), adapted: every step of the
+// backtracking (each pattern item tried, each character an expansion or %b scans, each byte a
+// back-reference compares) is charged to a budget of ERASURE_PATTERN_BASE_STEPS plus
+// ERASURE_PATTERN_STEPS_PER_BYTE per byte of the subject. Past it the call fails with "pattern
+// too complex" instead of backtracking for hours (("a"):rep(60):find(("a-"):rep(30) .. "b")
+// takes about 2^60 steps). Every ERASURE_PATTERN_CHECK steps the matcher also looks at the
+// call's deadline, cancellation and time slice. A plain search (find with `plain`, or a
+// pattern without special characters) is memmem: linear, where Lua's lmemfind is not.
+// Behaviour and messages are otherwise Lua's own.
+#define _GNU_SOURCE
+#include "CLuaShim.h"
+#include "internal.h"
+#include <ctype.h>
+#include <string.h>
+
+#define ERASURE_PATTERN_BASE_STEPS (1 << 20)
+#define ERASURE_PATTERN_STEPS_PER_BYTE 128
+#define ERASURE_PATTERN_CHECK 4096
+
+#define uchar(c) ((unsigned char)(c))
+#define unlikely(x) __builtin_expect(((x) != 0), 0)
+#define CAP_UNFINISHED (-1)
+#define CAP_POSITION (-2)
+#define MAXCCALLS 200
+#define LUA_MAXCAPTURES 32
+#define L_ESC '%'
+#define SPECIALS "^$*+?.([%-"
+
+typedef struct MatchState {
+  const char *src_init;  // init of source string
+  const char *src_end;   // end ('\0') of source string
+  const char *p_end;     // end ('\0') of pattern
+  lua_State *L;
+  int matchdepth;        // control for recursive depth (to avoid C stack overflow)
+  unsigned char level;   // total number of captures (finished or unfinished)
+  int64_t left;          // steps left, not counting the current tick window
+  int64_t budget;        // steps allowed to this call (for the message)
+  ptrdiff_t tick;        // steps until the next look at the budget and the call's limits
+  struct {
+    const char *init;
+    ptrdiff_t len;
+  } capture[LUA_MAXCAPTURES];
+} MatchState;
+
+// Fresh budget for one call over the subject of `ms`.
+static void budget_start(MatchState *ms) {
+  ms->budget = ERASURE_PATTERN_BASE_STEPS + (int64_t)ERASURE_PATTERN_STEPS_PER_BYTE * (ms->src_end - ms->src_init);
+  ms->left = ms->budget;
+  ms->tick = ERASURE_PATTERN_CHECK;
+}
+
+static void budget_window(MatchState *ms) {
+  ms->left -= ERASURE_PATTERN_CHECK - ms->tick;
+  ms->tick = ERASURE_PATTERN_CHECK;
+  if (ms->left < 0)
+    luaL_error(ms->L, "pattern too complex (gave up after %I matching steps on a %I-byte string)",
+               (lua_Integer)ms->budget, (lua_Integer)(ms->src_end - ms->src_init));
+  erasure_checkpoint(ms->L);
+}
+
+static inline void charge(MatchState *ms, ptrdiff_t steps) {
+  ms->tick -= steps;
+  if (unlikely(ms->tick <= 0)) budget_window(ms);
+}
+
+static size_t posrelatI(lua_Integer pos, size_t len) {
+  if (pos > 0) return (size_t)pos;
+  else if (pos == 0) return 1;
+  else if (pos < -(lua_Integer)len) return 1;  // clip to 1
+  else return len + (size_t)pos + 1;
+}
+
+static const char *match(MatchState *ms, const char *s, const char *p);
+
+static int check_capture(MatchState *ms, int l) {
+  l -= '1';
+  if (unlikely(l < 0 || l >= ms->level || ms->capture[l].len == CAP_UNFINISHED))
+    return luaL_error(ms->L, "invalid capture index %%%d", l + 1);
+  return l;
+}
+
+static int capture_to_close(MatchState *ms) {
+  int level = ms->level;
+  for (level--; level >= 0; level--)
+    if (ms->capture[level].len == CAP_UNFINISHED) return level;
+  return luaL_error(ms->L, "invalid pattern capture");
+}
+
+static const char *classend(MatchState *ms, const char *p) {
+  switch (*p++) {
+    case L_ESC: {
+      if (unlikely(p == ms->p_end)) luaL_error(ms->L, "malformed pattern (ends with '%%')");
+      return p + 1;
+    }
+    case '[': {
+      if (*p == '^') p++;
+      do {  // look for a ']'
+        if (unlikely(p == ms->p_end)) luaL_error(ms->L, "malformed pattern (missing ']')");
+        if (*(p++) == L_ESC && p < ms->p_end) p++;  // skip escapes (e.g. '%]')
+      } while (*p != ']');
+      return p + 1;
+    }
+    default: return p;
+  }
+}
+
+static int match_class(int c, int cl) {
+  int res;
+  switch (tolower(cl)) {
+    case 'a': res = isalpha(c); break;
+    case 'c': res = iscntrl(c); break;
+    case 'd': res = isdigit(c); break;
+    case 'g': res = isgraph(c); break;
+    case 'l': res = islower(c); break;
+    case 'p': res = ispunct(c); break;
+    case 's': res = isspace(c); break;
+    case 'u': res = isupper(c); break;
+    case 'w': res = isalnum(c); break;
+    case 'x': res = isxdigit(c); break;
+    case 'z': res = (c == 0); break;  // deprecated option
+    default: return (cl == c);
+  }
+  return (islower(cl) ? res : !res);
+}
+
+static int matchbracketclass(int c, const char *p, const char *ec) {
+  int sig = 1;
+  if (*(p + 1) == '^') {
+    sig = 0;
+    p++;  // skip the '^'
+  }
+  while (++p < ec) {
+    if (*p == L_ESC) {
+      p++;
+      if (match_class(c, uchar(*p))) return sig;
+    } else if ((*(p + 1) == '-') && (p + 2 < ec)) {
+      p += 2;
+      if (uchar(*(p - 2)) <= c && c <= uchar(*p)) return sig;
+    } else if (uchar(*p) == c) return sig;
+  }
+  return !sig;
+}
+
+static int singlematch(MatchState *ms, const char *s, const char *p, const char *ep) {
+  if (s >= ms->src_end) return 0;
+  int c = uchar(*s);
+  switch (*p) {
+    case '.': return 1;  // matches any char
+    case L_ESC: return match_class(c, uchar(*(p + 1)));
+    case '[': return matchbracketclass(c, p, ep - 1);
+    default: return (uchar(*p) == c);
+  }
+}
+
+static const char *matchbalance(MatchState *ms, const char *s, const char *p) {
+  if (unlikely(p >= ms->p_end - 1)) luaL_error(ms->L, "malformed pattern (missing arguments to '%%b')");
+  if (*s != *p) return NULL;
+  int b = *p;
+  int e = *(p + 1);
+  int cont = 1;
+  while (++s < ms->src_end) {
+    charge(ms, 1);
+    if (*s == e) {
+      if (--cont == 0) return s + 1;
+    } else if (*s == b) cont++;
+  }
+  return NULL;  // string ends out of balance
+}
+
+static const char *max_expand(MatchState *ms, const char *s, const char *p, const char *ep) {
+  ptrdiff_t i = 0;  // counts maximum expand for item
+  while (singlematch(ms, s + i, p, ep)) {
+    charge(ms, 1);
+    i++;
+  }
+  // keeps trying to match with the maximum repetitions
+  while (i >= 0) {
+    const char *res = match(ms, (s + i), ep + 1);
+    if (res) return res;
+    i--;  // else didn't match; reduce 1 repetition to try again
+  }
+  return NULL;
+}
+
+static const char *min_expand(MatchState *ms, const char *s, const char *p, const char *ep) {
+  for (;;) {
+    const char *res = match(ms, s, ep + 1);
+    if (res != NULL) return res;
+    else if (singlematch(ms, s, p, ep)) s++;  // try with one more repetition
+    else return NULL;
+  }
+}
+
+static const char *start_capture(MatchState *ms, const char *s, const char *p, int what) {
+  const char *res;
+  int level = ms->level;
+  if (level >= LUA_MAXCAPTURES) luaL_error(ms->L, "too many captures");
+  ms->capture[level].init = s;
+  ms->capture[level].len = what;
+  ms->level = level + 1;
+  if ((res = match(ms, s, p)) == NULL)  // match failed?
+    ms->level--;                        // undo capture
+  return res;
+}
+
+static const char *end_capture(MatchState *ms, const char *s, const char *p) {
+  int l = capture_to_close(ms);
+  const char *res;
+  ms->capture[l].len = s - ms->capture[l].init;  // close capture
+  if ((res = match(ms, s, p)) == NULL)           // match failed?
+    ms->capture[l].len = CAP_UNFINISHED;         // undo capture
+  return res;
+}
+
+static const char *match_capture(MatchState *ms, const char *s, int l) {
+  size_t len;
+  l = check_capture(ms, l);
+  len = ms->capture[l].len;
+  charge(ms, (ptrdiff_t)(len / 32));  // memcmp: cheap per byte, but not free
+  if ((size_t)(ms->src_end - s) >= len && memcmp(ms->capture[l].init, s, len) == 0) return s + len;
+  else return NULL;
+}
+
+static const char *match(MatchState *ms, const char *s, const char *p) {
+  if (unlikely(ms->matchdepth-- == 0)) luaL_error(ms->L, "pattern too complex");
+init:  // using goto's to optimize tail recursion
+  charge(ms, 1);
+  if (p != ms->p_end) {  // end of pattern?
+    switch (*p) {
+      case '(': {                // start capture
+        if (*(p + 1) == ')')     // position capture?
+          s = start_capture(ms, s, p + 2, CAP_POSITION);
+        else
+          s = start_capture(ms, s, p + 1, CAP_UNFINISHED);
+        break;
+      }
+      case ')': {  // end capture
+        s = end_capture(ms, s, p + 1);
+        break;
+      }
+      case '$': {
+        if ((p + 1) != ms->p_end)  // is the '$' the last char in pattern?
+          goto dflt;               // no; go to default
+        s = (s == ms->src_end) ? s : NULL;  // check end of string
+        break;
+      }
+      case L_ESC: {  // escaped sequences not in the format class[*+?-]?
+        switch (*(p + 1)) {
+          case 'b': {  // balanced string?
+            s = matchbalance(ms, s, p + 2);
+            if (s != NULL) {
+              p += 4;
+              goto init;  // return match(ms, s, p + 4);
+            }  // else fail (s == NULL)
+            break;
+          }
+          case 'f': {  // frontier?
+            const char *ep;
+            char previous;
+            p += 2;
+            if (unlikely(*p != '[')) luaL_error(ms->L, "missing '[' after '%%f' in pattern");
+            ep = classend(ms, p);  // points to what is next
+            previous = (s == ms->src_init) ? '\0' : *(s - 1);
+            if (!matchbracketclass(uchar(previous), p, ep - 1) && matchbracketclass(uchar(*s), p, ep - 1)) {
+              p = ep;
+              goto init;  // return match(ms, s, ep);
+            }
+            s = NULL;  // match failed
+            break;
+          }
+          case '0': case '1': case '2': case '3': case '4':
+          case '5': case '6': case '7': case '8': case '9': {  // capture results (%0-%9)?
+            s = match_capture(ms, s, uchar(*(p + 1)));
+            if (s != NULL) {
+              p += 2;
+              goto init;  // return match(ms, s, p + 2)
+            }
+            break;
+          }
+          default: goto dflt;
+        }
+        break;
+      }
+      default:
+      dflt: {  // pattern class plus optional suffix
+        const char *ep = classend(ms, p);  // points to optional suffix
+        // does not match at least once?
+        if (!singlematch(ms, s, p, ep)) {
+          if (*ep == '*' || *ep == '?' || *ep == '-') {  // accept empty?
+            p = ep + 1;
+            goto init;  // return match(ms, s, ep + 1);
+          } else  // '+' or no suffix
+            s = NULL;  // fail
+        } else {  // matched once
+          switch (*ep) {  // handle optional suffix
+            case '?': {  // optional
+              const char *res;
+              if ((res = match(ms, s + 1, ep + 1)) != NULL)
+                s = res;
+              else {
+                p = ep + 1;
+                goto init;  // else return match(ms, s, ep + 1);
+              }
+              break;
+            }
+            case '+':  // 1 or more repetitions
+              s++;     // 1 match already done
+              // FALLTHROUGH
+            case '*':  // 0 or more repetitions
+              s = max_expand(ms, s, p, ep);
+              break;
+            case '-':  // 0 or more repetitions (minimum)
+              s = min_expand(ms, s, p, ep);
+              break;
+            default:  // no suffix
+              s++;
+              p = ep;
+              goto init;  // return match(ms, s + 1, ep);
+          }
+        }
+        break;
+      }
+    }
+  }
+  ms->matchdepth++;
+  return s;
+}
+
+// Information about the i-th capture. If there are no captures and 'i==0', the whole match
+// 's'..'e'. A string capture: its length, its address in '*cap'. A position: pushed, and
+// CAP_POSITION returned.
+static size_t get_onecapture(MatchState *ms, int i, const char *s, const char *e, const char **cap) {
+  if (i >= ms->level) {
+    if (unlikely(i != 0)) luaL_error(ms->L, "invalid capture index %%%d", i + 1);
+    *cap = s;
+    return e - s;
+  } else {
+    ptrdiff_t capl = ms->capture[i].len;
+    *cap = ms->capture[i].init;
+    if (unlikely(capl == CAP_UNFINISHED)) luaL_error(ms->L, "unfinished capture");
+    else if (capl == CAP_POSITION) lua_pushinteger(ms->L, (ms->capture[i].init - ms->src_init) + 1);
+    return capl;
+  }
+}
+
+static void push_onecapture(MatchState *ms, int i, const char *s, const char *e) {
+  const char *cap;
+  ptrdiff_t l = get_onecapture(ms, i, s, e, &cap);
+  if (l != CAP_POSITION) lua_pushlstring(ms->L, cap, l);
+  // else position was already pushed
+}
+
+static int push_captures(MatchState *ms, const char *s, const char *e) {
+  int i;
+  int nlevels = (ms->level == 0 && s) ? 1 : ms->level;
+  luaL_checkstack(ms->L, nlevels, "too many captures");
+  for (i = 0; i < nlevels; i++) push_onecapture(ms, i, s, e);
+  return nlevels;  // number of strings pushed
+}
+
+// whether the pattern has no special characters
+static int nospecials(const char *p, size_t l) {
+  size_t upto = 0;
+  do {
+    if (strpbrk(p + upto, SPECIALS)) return 0;  // pattern has a special character
+    upto += strlen(p + upto) + 1;               // may have more after \0
+  } while (upto <= l);
+  return 1;  // no special chars found
+}
+
+static void prepstate(MatchState *ms, lua_State *L, const char *s, size_t ls, const char *p, size_t lp) {
+  ms->L = L;
+  ms->matchdepth = MAXCCALLS;
+  ms->src_init = s;
+  ms->src_end = s + ls;
+  ms->p_end = p + lp;
+  budget_start(ms);
+}
+
+static void reprepstate(MatchState *ms) { ms->level = 0; }
+
+static int str_find_aux(lua_State *L, int find) {
+  size_t ls, lp;
+  const char *s = luaL_checklstring(L, 1, &ls);
+  const char *p = luaL_checklstring(L, 2, &lp);
+  size_t init = posrelatI(luaL_optinteger(L, 3, 1), ls) - 1;
+  if (init > ls) {  // start after string's end?
+    luaL_pushfail(L);  // cannot find anything
+    return 1;
+  }
+  // explicit request or no special characters?
+  if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
+    // a plain search: linear whatever the strings
+    const char *s2 = lp == 0 ? s + init : memmem(s + init, ls - init, p, lp);
+    erasure_checkpoint(L);
+    if (s2) {
+      lua_pushinteger(L, (s2 - s) + 1);
+      lua_pushinteger(L, (s2 - s) + lp);
+      return 2;
+    }
+  } else {
+    MatchState ms;
+    const char *s1 = s + init;
+    int anchor = (*p == '^');
+    if (anchor) {
+      p++;
+      lp--;  // skip anchor character
+    }
+    prepstate(&ms, L, s, ls, p, lp);
+    do {
+      const char *res;
+      reprepstate(&ms);
+      if ((res = match(&ms, s1, p)) != NULL) {
+        erasure_checkpoint(L);
+        if (find) {
+          lua_pushinteger(L, (s1 - s) + 1);  // start
+          lua_pushinteger(L, res - s);       // end
+          return push_captures(&ms, NULL, 0) + 2;
+        } else
+          return push_captures(&ms, s1, res);
+      }
+    } while (s1++ < ms.src_end && !anchor);
+    erasure_checkpoint(L);
+  }
+  luaL_pushfail(L);  // not found
+  return 1;
+}
+
+static int str_find(lua_State *L) { return str_find_aux(L, 1); }
+
+static int str_match(lua_State *L) { return str_find_aux(L, 0); }
+
+// state for 'gmatch'
+typedef struct GMatchState {
+  const char *src;        // current position
+  const char *p;          // pattern
+  const char *lastmatch;  // end of last match
+  MatchState ms;          // match state
+} GMatchState;
+
+static int gmatch_aux(lua_State *L) {
+  GMatchState *gm = (GMatchState *)lua_touserdata(L, lua_upvalueindex(3));
+  const char *src;
+  gm->ms.L = L;
+  budget_start(&gm->ms);  // each step of the iteration is a call of its own
+  for (src = gm->src; src <= gm->ms.src_end; src++) {
+    const char *e;
+    reprepstate(&gm->ms);
+    if ((e = match(&gm->ms, src, gm->p)) != NULL && e != gm->lastmatch) {
+      gm->src = gm->lastmatch = e;
+      erasure_checkpoint(L);
+      return push_captures(&gm->ms, src, e);
+    }
+  }
+  erasure_checkpoint(L);
+  return 0;  // not found
+}
+
+static int gmatch(lua_State *L) {
+  size_t ls, lp;
+  const char *s = luaL_checklstring(L, 1, &ls);
+  const char *p = luaL_checklstring(L, 2, &lp);
+  size_t init = posrelatI(luaL_optinteger(L, 3, 1), ls) - 1;
+  GMatchState *gm;
+  lua_settop(L, 2);  // keep strings on closure to avoid being collected
+  gm = (GMatchState *)lua_newuserdatauv(L, sizeof(GMatchState), 0);
+  if (init > ls)    // start after string's end?
+    init = ls + 1;  // avoid overflows in 's + init'
+  prepstate(&gm->ms, L, s, ls, p, lp);
+  gm->src = s + init;
+  gm->p = p;
+  gm->lastmatch = NULL;
+  lua_pushcclosure(L, gmatch_aux, 3);
+  return 1;
+}
+
+static void add_s(MatchState *ms, luaL_Buffer *b, const char *s, const char *e) {
+  size_t l;
+  lua_State *L = ms->L;
+  const char *news = lua_tolstring(L, 3, &l);
+  const char *p;
+  while ((p = (char *)memchr(news, L_ESC, l)) != NULL) {
+    luaL_addlstring(b, news, p - news);
+    p++;                // skip ESC
+    if (*p == L_ESC)    // '%%'
+      luaL_addchar(b, *p);
+    else if (*p == '0')  // '%0'
+      luaL_addlstring(b, s, e - s);
+    else if (isdigit(uchar(*p))) {  // '%n'
+      const char *cap;
+      ptrdiff_t resl = get_onecapture(ms, *p - '1', s, e, &cap);
+      if (resl == CAP_POSITION)
+        luaL_addvalue(b);  // add position to accumulated result
+      else
+        luaL_addlstring(b, cap, resl);
+    } else
+      luaL_error(L, "invalid use of '%c' in replacement string", L_ESC);
+    l -= p + 1 - news;
+    news = p + 1;
+  }
+  luaL_addlstring(b, news, l);
+}
+
+// Adds the replacement value to the string buffer 'b'. Returns true if the original string was
+// changed. (Function calls and table indexing resulting in nil or false do not change the subject.)
+static int add_value(MatchState *ms, luaL_Buffer *b, const char *s, const char *e, int tr) {
+  lua_State *L = ms->L;
+  switch (tr) {
+    case LUA_TFUNCTION: {  // call the function
+      int n;
+      lua_pushvalue(L, 3);          // push the function
+      n = push_captures(ms, s, e);  // all captures as arguments
+      lua_call(L, n, 1);            // call it
+      break;
+    }
+    case LUA_TTABLE: {               // index the table
+      push_onecapture(ms, 0, s, e);  // first capture is the index
+      lua_gettable(L, 3);
+      break;
+    }
+    default: {              // LUA_TNUMBER or LUA_TSTRING
+      add_s(ms, b, s, e);   // add value to the buffer
+      return 1;             // something changed
+    }
+  }
+  if (!lua_toboolean(L, -1)) {     // nil or false?
+    lua_pop(L, 1);                 // remove value
+    luaL_addlstring(b, s, e - s);  // keep original text
+    return 0;                      // no changes
+  } else if (unlikely(!lua_isstring(L, -1)))
+    return luaL_error(L, "invalid replacement value (a %s)", luaL_typename(L, -1));
+  else {
+    luaL_addvalue(b);  // add result to accumulator
+    return 1;          // something changed
+  }
+}
+
+static int str_gsub(lua_State *L) {
+  size_t srcl, lp;
+  const char *src = luaL_checklstring(L, 1, &srcl);  // subject
+  const char *p = luaL_checklstring(L, 2, &lp);      // pattern
+  const char *lastmatch = NULL;                      // end of last match
+  int tr = lua_type(L, 3);                           // replacement type
+  lua_Integer max_s = luaL_optinteger(L, 4, srcl + 1);  // max replacements
+  int anchor = (*p == '^');
+  lua_Integer n = 0;  // replacement count
+  int changed = 0;    // change flag
+  MatchState ms;
+  luaL_Buffer b;
+  luaL_argexpected(L, tr == LUA_TNUMBER || tr == LUA_TSTRING || tr == LUA_TFUNCTION || tr == LUA_TTABLE, 3,
+                   "string/function/table");
+  luaL_buffinit(L, &b);
+  if (anchor) {
+    p++;
+    lp--;  // skip anchor character
+  }
+  prepstate(&ms, L, src, srcl, p, lp);
+  while (n < max_s) {
+    const char *e;
+    reprepstate(&ms);  // (re)prepare state for new match
+    if ((e = match(&ms, src, p)) != NULL && e != lastmatch) {  // match?
+      n++;
+      changed = add_value(&ms, &b, src, e, tr) | changed;
+      src = lastmatch = e;
+    } else if (src < ms.src_end)  // otherwise, skip one character
+      luaL_addchar(&b, *src++);
+    else
+      break;  // end of subject
+    if (anchor) break;
+  }
+  erasure_checkpoint(L);
+  if (!changed)  // no changes?
+    lua_pushvalue(L, 1);  // return original string
+  else {  // something changed
+    luaL_addlstring(&b, src, ms.src_end - src);
+    luaL_pushresult(&b);  // create and return new string
+  }
+  lua_pushinteger(L, n);  // number of substitutions
+  return 2;
+}
+
+void erasure_install_patterns(lua_State *L, int string_table) {
+  static const luaL_Reg guarded[] = {
+    {"find", str_find}, {"match", str_match}, {"gmatch", gmatch}, {"gsub", str_gsub}, {NULL, NULL},
+  };
+  for (const luaL_Reg *r = guarded; r->name != NULL; r++) {
+    lua_pushcfunction(L, r->func);
+    lua_setfield(L, string_table, r->name);
+  }
+}

@@ -41,13 +41,14 @@ public final class Journal: Sendable {
     private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String) {
         self.path = path
         self.pool = pool
-        self.redact = redact
+        self.redact = { JournalText.storable(redact($0)) }
         self.writer = GroupCommitWriter(pool: pool)
     }
 
     /// Opens the journal at `path`, creating it (and migrating it) when needed.
     /// `redact` is applied to every caller-supplied text before it is written (and to the keys
-    /// used to look steps up, so lookups stay consistent): a last defence against secrets.
+    /// used to look steps up, so lookups stay consistent): a last defence against secrets. A NUL
+    /// in a text is then stored as U+FFFD (`JournalText.storable`).
     public static func open(path: String,
                             redact: @escaping @Sendable (String) -> String = { $0 }) throws -> Journal {
         var config = Configuration()
@@ -105,23 +106,29 @@ public final class Journal: Sendable {
         let id = RunID(UUID().uuidString.lowercased())
         let r = redact
         let argvJSON = "[" + info.argv.map { JournalText.jsonQuoted(r($0)) }.joined(separator: ",") + "]"
-        try await writer.submit { db in
+        let (workflow, inputPath, inputSHA256) = (r(info.workflow), info.inputPath.map(r), info.inputSHA256.map(r))
+        let (fingerprint, startedAt) = (r(info.configFingerprint), JournalTime.string(info.startedAt))
+        let hash = RowHash.run([.text(id.rawValue), .text(workflow), .init(inputPath), .init(inputSHA256),
+                                .text(fingerprint), .init(info.dryRun), .text(startedAt), .null, .text(argvJSON)])
+        try await writer.submit { db, tx in
             try db.execute(sql: """
                 INSERT INTO runs (id, workflow, input_path, input_sha256, config_fingerprint, dry_run,
-                                  started_at, ended_at, argv)
-                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
-                """, arguments: [id.rawValue, r(info.workflow), info.inputPath.map(r), info.inputSHA256.map(r),
-                                 r(info.configFingerprint), info.dryRun, JournalTime.string(info.startedAt), argvJSON])
+                                  started_at, ended_at, argv, row_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                """, arguments: [id.rawValue, workflow, inputPath, inputSHA256, fingerprint, info.dryRun, startedAt,
+                                 argvJSON, Digest.hex(hash)])
+            try tx.state.replaceRow(in: "runs", old: nil, new: hash, db)
         }
         return id
     }
 
     /// Marks the run as ended (now, or `at`).
     public func endRun(_ run: RunID, at date: Date = Date()) async throws {
-        try await writer.submit { db in
+        try await writer.submit { db, tx in
             try db.execute(sql: "UPDATE runs SET ended_at = ? WHERE id = ?",
                            arguments: [JournalTime.string(date), run.rawValue])
             if db.changesCount == 0 { throw JournalError.unknownRun(run) }
+            try Self.rehashRun(db, tx, id: run.rawValue)
         }
     }
 
@@ -191,16 +198,10 @@ public final class Journal: Sendable {
         if keys.isEmpty { return }
         let rows = keys.map(redactedKey)
         let now = JournalTime.string(Date())
-        try await writer.submit { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?)
-                ON CONFLICT (run_id, person_key, vendor, action) DO NOTHING
-                """)
-            for k in rows {
-                try Self.mapForeignKey(k) {
-                    try statement.execute(arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
-                }
+        try await writer.submit { db, tx in
+            for k in rows where try Self.existingStep(db, k) == nil {
+                let row = StepRow(id: try tx.state.nextStepID(db), key: k, state: .pending, updatedAt: now)
+                try Self.writeStep(db, tx, row, replacing: nil)
             }
         }
     }
@@ -213,20 +214,14 @@ public final class Journal: Sendable {
     public func markSent(_ key: StepKey) async throws -> Int64 {
         let k = redactedKey(key)
         let now = JournalTime.string(Date())
-        // One statement (no savepoint needed): a step already final is left as it is and
-        // returns no row.
-        let id = try await writer.submit(savepoint: false) { db, _ -> Int64? in
-            try Self.mapForeignKey(k) {
-                try Int64.fetchOne(db.cachedStatement(sql: """
-                    INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'sent', ?)
-                    ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
-                        state = 'sent', outcome = NULL, message = NULL, retryable = NULL,
-                        http_status = NULL, vendor_id = NULL, updated_at = excluded.updated_at
-                    WHERE \(Self.notFinal)
-                    RETURNING id
-                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
-            }
+        // One modifying statement (no savepoint needed): a step already final is left as it is.
+        let id = try await writer.submit(savepoint: false) { db, tx -> Int64? in
+            let existing = try Self.existingStep(db, k)
+            if existing?.isFinal == true { return nil }
+            let row = StepRow(id: try existing?.id ?? tx.state.nextStepID(db), key: k, state: .sent, updatedAt: now,
+                              receiptSeq: existing?.receiptSeq)
+            try Self.writeStep(db, tx, row, replacing: existing)
+            return row.id
         }
         guard let id else { throw try await alreadyDone(k) }
         return id
@@ -265,34 +260,20 @@ public final class Journal: Sendable {
         let retryable = result.retryable
         let httpStatus = result.httpStatus
         let pending = writer.enqueue(savepoint: true) { db, tx -> Receipt? in
-            let head: (seq: Int64, hash: String)
-            if let known = tx.chainHead {
-                head = known
-            } else {
-                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))!
-                head = (row["seq"], row["hash"])
-            }
+            let existing = try Self.existingStep(db, k)
+            if existing?.isFinal == true { return nil }   // already final: nothing written
+            let head = try tx.state.chainHead(db)
             let seq = head.seq + 1
-            guard let stepID = try Self.mapForeignKey(k, {
-                try Int64.fetchOne(db.cachedStatement(sql: """
-                    INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, outcome, message,
-                                       retryable, http_status, vendor_id, updated_at, receipt_seq)
-                    VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
-                        state = 'done', outcome = excluded.outcome, message = excluded.message,
-                        retryable = excluded.retryable, http_status = excluded.http_status,
-                        vendor_id = excluded.vendor_id, updated_at = excluded.updated_at,
-                        receipt_seq = excluded.receipt_seq
-                    WHERE \(Self.notFinal)
-                    RETURNING id
-                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, outcome, message,
-                                      retryable, httpStatus, vendorID, time, seq])
-            }) else { return nil }   // already final: nothing written
+            let step = StepRow(id: try existing?.id ?? tx.state.nextStepID(db), key: k, state: .done, outcome: outcome,
+                               message: message, retryable: retryable, httpStatus: httpStatus, vendorID: vendorID,
+                               updatedAt: time, receiptSeq: seq)
+            try Self.writeStep(db, tx, step, replacing: existing)
+            let stepID = step.id
             var receipt = Receipt(seq: seq, run: RunID(k.run), stepID: stepID, personKey: k.personKey,
                                   personJSON: k.personJSON, vendor: k.vendor, action: k.action, outcome: outcome,
                                   message: message, vendorID: vendorID, time: time, requestsJSON: requestsJSON,
                                   bodiesJSON: bodiesJSON, prevHash: head.hash, hash: "")
-            receipt.hash = ReceiptChain.hash(ReceiptChain.Fields(receipt))
+            receipt.hash = ReceiptChain.hash(ReceiptChain.values(receipt))
             try db.cachedStatement(sql: """
                 INSERT INTO receipts (seq, run_id, step_id, person_key, person_json, vendor, action, outcome,
                                       message, vendor_id, time, requests_json, bodies_json, prev_hash, hash)
@@ -300,8 +281,7 @@ public final class Journal: Sendable {
                 """).execute(arguments: [seq, k.run, stepID, k.personKey, k.personJSON, k.vendor, k.action,
                                  outcome, message, vendorID, time, requestsJSON, bodiesJSON, head.hash, receipt.hash])
             // chain_head is written once per transaction, by the writer, before the commit.
-            tx.chainHead = (seq, receipt.hash)
-            tx.chainHeadChanged = true
+            tx.state.setChainHead(seq: seq, hash: receipt.hash)
             return receipt
         }
         return PendingReceipt(journal: self, key: k, pending: pending)
@@ -454,14 +434,5 @@ public final class Journal: Sendable {
                 message: row["message"], vendorID: row["vendor_id"], time: row["time"] ?? "",
                 requestsJSON: row["requests_json"] ?? "[]", bodiesJSON: row["bodies_json"],
                 prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
-    }
-}
-
-extension ReceiptChain.Fields {
-    init(_ r: Receipt) {
-        self.init(seq: r.seq, runID: r.run.rawValue, stepID: r.stepID, personKey: r.personKey,
-                  personJSON: r.personJSON, vendor: r.vendor, action: r.action, outcome: r.outcome,
-                  message: r.message, vendorID: r.vendorID, time: r.time, requestsJSON: r.requestsJSON,
-                  bodiesJSON: r.bodiesJSON, prevHash: r.prevHash)
     }
 }

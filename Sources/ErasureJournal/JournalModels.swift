@@ -310,4 +310,10 @@ package enum JournalTime {
 
 enum JournalText {
     static func jsonQuoted(_ s: String) -> String { JSONText.string(s) }
+
+    /// `s` as SQLite can store it whole: GRDB binds and reads texts as C strings, so a NUL would
+    /// cut the stored text short of what was hashed. U+0000 becomes U+FFFD.
+    static func storable(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s
+    }
 }

@@ -68,6 +68,20 @@ enum JournalSchema {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS steps_by_state")
         }
+        // v3: steps and runs carry a hash of their columns, and table_digests the count and sum of
+        // those hashes per table (`RowHash`), so that verify reports an edit of any row.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE steps ADD COLUMN row_hash TEXT;
+                ALTER TABLE runs ADD COLUMN row_hash TEXT;
+                CREATE TABLE table_digests (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    rows INTEGER NOT NULL,
+                    digest TEXT NOT NULL
+                );
+                """)
+            try Journal.hashExistingRows(db)
+        }
         return migrator
     }
 }

@@ -100,8 +100,11 @@ struct JournalCommand: AsyncParsableCommand {
             if let violation = result.violation {
                 JournalCommand.printLine("journal \(location.journal): TAMPERED: \(violation)")
                 JournalCommand.printLine("(\(result.receiptsChecked) receipts verified before it)")
-                throw ExitCode(1)
             }
+            if let violation = result.rowViolation {
+                JournalCommand.printLine("journal \(location.journal): TAMPERED: \(violation)")
+            }
+            if !result.isIntact { throw ExitCode(1) }
             JournalCommand.printLine("journal \(location.journal): OK, \(result.receiptsChecked) receipts, "
                                      + "chain head #\(result.headSeq) \(result.headHash)")
         }

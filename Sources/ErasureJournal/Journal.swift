@@ -33,14 +33,17 @@ public final class Journal: Sendable {
     public let path: String
     let pool: DatabasePool
     let redact: @Sendable (String) -> String
+    /// Whether identities are stored as pseudonyms (the key) or in clear (nil).
+    public let key: JournalKey?
     let writer: GroupCommitWriter
     /// Redacted (key, identity JSON) of the people written lately: every step of a person has the
     /// same, and redacting them (the longest texts of a step) on each write was measurable.
-    private let redactedPeople = Locked<[PersonRef: (key: String, json: String)]>([:])
+    private let redactedPeople = Locked<[PersonRef: (key: String, json: String, pseudonyms: Pseudonyms?)]>([:])
 
-    private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String) {
+    private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String, key: JournalKey?) {
         self.path = path
         self.pool = pool
+        self.key = key
         self.redact = { JournalText.storable(redact($0)) }
         self.writer = GroupCommitWriter(pool: pool)
     }
@@ -48,9 +51,11 @@ public final class Journal: Sendable {
     /// Opens the journal at `path`, creating it (and migrating it) when needed.
     /// `redact` is applied to every caller-supplied text before it is written (and to the keys
     /// used to look steps up, so lookups stay consistent): a last defence against secrets. A NUL
-    /// in a text is then stored as U+FFFD (`JournalText.storable`).
-    public static func open(path: String,
-                            redact: @escaping @Sendable (String) -> String = { $0 }) throws -> Journal {
+    /// in a text is then stored as U+FFFD (`JournalText.storable`). With `pseudonymsUnder`, every
+    /// identity value of a person is stored as its pseudonym under that key (`Pseudonyms`),
+    /// wherever it occurs; without, in clear (recorded in each run row).
+    public static func open(path: String, redact: @escaping @Sendable (String) -> String = { $0 },
+                            pseudonymsUnder key: JournalKey? = nil) throws -> Journal {
         var config = Configuration()
         config.maximumReaderCount = 8
         config.busyMode = .timeout(10)
@@ -67,13 +72,13 @@ public final class Journal: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw JournalError.notAJournal(path: path, reason: "not an SQLite database")
         }
-        return Journal(path: path, pool: pool, redact: redact)
+        return Journal(path: path, pool: pool, redact: redact, key: key)
     }
 
     /// Opens an existing journal; never creates a file. For commands that only read it
     /// (`erasure journal verify|show|export`).
-    public static func openExisting(path: String,
-                                    redact: @escaping @Sendable (String) -> String = { $0 }) throws -> Journal {
+    public static func openExisting(path: String, redact: @escaping @Sendable (String) -> String = { $0 },
+                                    pseudonymsUnder key: JournalKey? = nil) throws -> Journal {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw JournalError.notFound(path: path)
@@ -91,7 +96,15 @@ public final class Journal: Sendable {
         } catch let error as DatabaseError {
             throw JournalError.notAJournal(path: path, reason: error.message ?? "\(error)")
         }
-        return try open(path: path, redact: redact)
+        return try open(path: path, redact: redact, pseudonymsUnder: key)
+    }
+
+    /// What stands for a person's identity where a digest of it is kept (a run's input): a keyed
+    /// digest under the journal key (a plain SHA-256 of an e-mail address is a guess away from it),
+    /// or the SHA-256 of the canonical identity JSON when identities are kept in clear.
+    public func identityDigest(_ identity: [String: String]) -> String {
+        let json = PersonRef.canonicalJSON(identity)
+        return key?.digest(json) ?? Digest.sha256Hex(Array(json.utf8))
     }
 
     /// Closes the database connections. Later calls fail.
@@ -104,19 +117,22 @@ public final class Journal: Sendable {
     /// Records a new run and returns its id.
     public func beginRun(_ info: RunInfo) async throws -> RunID {
         let id = RunID(UUID().uuidString.lowercased())
-        let r = redact
+        let pseudonyms = key.map { Pseudonyms(identity: info.identity, key: $0) }
+        let r: @Sendable (String) -> String = { [redact] s in pseudonyms?.apply(redact(s)) ?? redact(s) }
         let argvJSON = "[" + info.argv.map { JournalText.jsonQuoted(r($0)) }.joined(separator: ",") + "]"
+        let (identities, keyID) = key.map { ("pseudonymised", $0.id) } ?? ("clear", nil)
         let (workflow, inputPath, inputSHA256) = (r(info.workflow), info.inputPath.map(r), info.inputSHA256.map(r))
         let (fingerprint, startedAt) = (r(info.configFingerprint), JournalTime.string(info.startedAt))
         let hash = RowHash.run([.text(id.rawValue), .text(workflow), .init(inputPath), .init(inputSHA256),
-                                .text(fingerprint), .init(info.dryRun), .text(startedAt), .null, .text(argvJSON)])
+                                .text(fingerprint), .init(info.dryRun), .text(startedAt), .null, .text(argvJSON),
+                                .text(identities), .init(keyID)])
         try await writer.submit { db, tx in
             try db.execute(sql: """
                 INSERT INTO runs (id, workflow, input_path, input_sha256, config_fingerprint, dry_run,
-                                  started_at, ended_at, argv, row_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                                  started_at, ended_at, argv, identities, key_id, row_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
                 """, arguments: [id.rawValue, workflow, inputPath, inputSHA256, fingerprint, info.dryRun, startedAt,
-                                 argvJSON, Digest.hex(hash)])
+                                 argvJSON, identities, keyID, Digest.hex(hash)])
             try tx.state.replaceRow(in: "runs", old: nil, new: hash, db)
         }
         return id
@@ -244,8 +260,8 @@ public final class Journal: Sendable {
     public func startComplete(_ key: StepKey, result: StepResult, evidence: ReceiptEvidence = ReceiptEvidence(),
                               at date: Date = Date()) throws -> PendingReceipt {
         let k = redactedKey(key)
-        let r = redact
-        let outcome = r(result.outcome)
+        let r = k.text
+        let outcome = redact(result.outcome)
         let message = result.message.map(r)
         let vendorID = result.vendorID.map(r)
         let time = JournalTime.string(date)
@@ -357,28 +373,42 @@ public final class Journal: Sendable {
 
     // MARK: - internals
 
+    /// A step's key as stored: redacted, and with the person's identity values pseudonymised.
     struct RedactedKey: Sendable {
         var run: String
         var personKey: String
         var personJSON: String
         var vendor: String
         var action: String
+        let redact: @Sendable (String) -> String
+        let pseudonyms: Pseudonyms?
         var description: String { "\(vendor)/\(action) for \(personKey) in run \(run)" }
+
+        /// A text about this step as stored: redacted, the person's identity values pseudonymised.
+        func text(_ s: String) -> String { pseudonyms?.apply(redact(s)) ?? redact(s) }
     }
 
     func redactedKey(_ key: StepKey) -> RedactedKey {
-        let person: (key: String, json: String)
+        let person: (key: String, json: String, pseudonyms: Pseudonyms?)
         if let known = redactedPeople.withLock({ $0[key.person] }) {
             person = known
+        } else if let journalKey = self.key {
+            let p = Pseudonyms(identity: Pseudonyms.identity(ofJSON: key.person.identityJSON), key: journalKey)
+            person = (p.apply(redact(key.person.key)), p.apply(redact(key.person.identityJSON)), p)
+            redactedPeople.withLock { cache in
+                if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+                cache[key.person] = person
+            }
         } else {
-            person = (redact(key.person.key), redact(key.person.identityJSON))
+            person = (redact(key.person.key), redact(key.person.identityJSON), nil)
             redactedPeople.withLock { cache in
                 if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }   // a batch's people in flight fit
                 cache[key.person] = person
             }
         }
         return RedactedKey(run: key.run.rawValue, personKey: person.key, personJSON: person.json,
-                           vendor: redact(key.vendor), action: redact(key.action))
+                           vendor: redact(key.vendor), action: redact(key.action), redact: redact,
+                           pseudonyms: person.pseudonyms)
     }
 
     /// The condition under which an existing step may still be written: not done with an
@@ -415,7 +445,8 @@ public final class Journal: Sendable {
         let argv = (try? JSONDecoder().decode([String].self, from: Data(argvText.utf8))) ?? []
         return RunRecord(id: RunID(row["id"]), workflow: row["workflow"], inputPath: row["input_path"],
                          inputSHA256: row["input_sha256"], configFingerprint: row["config_fingerprint"],
-                         dryRun: row["dry_run"], startedAt: row["started_at"], endedAt: row["ended_at"], argv: argv)
+                         dryRun: row["dry_run"], startedAt: row["started_at"], endedAt: row["ended_at"], argv: argv,
+                         identities: row["identities"] ?? "clear", keyID: row["key_id"])
     }
 
     static func stepRecord(_ row: Row) -> StepRecord {

@@ -30,9 +30,13 @@ public struct RunInfo: Sendable {
     public var dryRun: Bool
     public var argv: [String]
     public var startedAt: Date
+    /// The identity given on the command line (if any): pseudonymised in `argv` like in steps.
+    public var identity: [String: String]
 
     public init(workflow: String, inputPath: String? = nil, inputSHA256: String? = nil,
-                configFingerprint: String, dryRun: Bool, argv: [String] = [], startedAt: Date = Date()) {
+                configFingerprint: String, dryRun: Bool, argv: [String] = [], startedAt: Date = Date(),
+                identity: [String: String] = [:]) {
+        self.identity = identity
         self.workflow = workflow
         self.inputPath = inputPath
         self.inputSHA256 = inputSHA256
@@ -54,6 +58,9 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var startedAt: String
     public var endedAt: String?
     public var argv: [String]
+    /// `pseudonymised` (under the key `keyID`) or `clear`.
+    public var identities: String
+    public var keyID: String?
 }
 
 /// A person, as the journal knows them: a stable `key` (unique within a run; e.g. the CSV line

@@ -63,6 +63,8 @@ public struct ChainVerification: Sendable, Hashable {
     /// a chain recomputed from some point on.
     public var headSeq: Int64
     public var headHash: String
+    /// Receipts pruned (`Journal.prune`): the chain links through them, their content is gone.
+    public var receiptsPruned = 0
     /// The first violation of the receipt chain, or nil when the chain is intact.
     public var violation: ChainViolation?
     /// The first step or run row that was edited, added or removed, or nil.
@@ -102,7 +104,9 @@ extension Journal {
         var expectedSeq: Int64 = 1
         var prevHash = ReceiptChain.genesis
         let stored = StoredColumns.receipts
-        let cursor = try Row.fetchCursor(db, sql: "SELECT *, \(stored.selectList()) FROM receipts ORDER BY seq")
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT *, \(stored.selectList()), typeof(pruned) AS pruned_type FROM receipts ORDER BY seq
+            """)
         let offset = try db.columns(in: "receipts").count
         while let row = try cursor.next() {
             let r = Self.receipt(row)
@@ -126,9 +130,22 @@ extension Journal {
             case .success(let v):
                 values = v
             }
-            let recomputed = ReceiptChain.hash(Array(values.dropLast()))
-            guard case .bytes(let storedHash) = values.last!, storedHash == Data(recomputed.utf8) else {
-                result.violation = violation(.altered, "its content hashes to \(recomputed), the stored hash is \(r.hash)")
+            switch (row["pruned_type"] as String, row["pruned"] as Int64?) {
+            case ("null", _):
+                let recomputed = ReceiptChain.hash(Array(values.dropLast()))
+                guard case .bytes(let storedHash) = values.last!, storedHash == Data(recomputed.utf8) else {
+                    result.violation = violation(.altered, "its content hashes to \(recomputed), the stored hash is \(r.hash)")
+                    return result
+                }
+            case ("integer", 1):
+                let content = values[1...12].map { v -> Data? in if case .bytes(let d) = v { return d } else { return nil } }
+                guard content == ReceiptChain.prunedContent, TableDigest.bytes(hex: r.hash) != nil else {
+                    result.violation = violation(.altered, "it is marked pruned but its columns are not those of a pruned receipt")
+                    return result
+                }
+                result.receiptsPruned += 1
+            default:
+                result.violation = violation(.altered, "its pruned column holds neither NULL nor 1")
                 return result
             }
             if r.prevHash != prevHash {

@@ -32,6 +32,16 @@ public enum ReceiptChain {
         CanonicalForm.hex(version, Array(zip(columns, values)))
     }
 
+    /// A pruned receipt (`erasure journal prune`) keeps its seq, prev_hash and hash, so the chain
+    /// still links through it, and these values in the other columns, in `columns` order from
+    /// `run_id` to `bodies_json`; `pruned` is 1. Its content can no longer be checked.
+    static let prunedContent: [Data?] = [Data(), Data("0".utf8), Data(), Data(), Data(), Data(), Data(), nil, nil,
+                                         Data(), Data(), nil]
+    static let pruneSQL = """
+        run_id = '', step_id = 0, person_key = '', person_json = '', vendor = '', action = '', outcome = '',
+        message = NULL, vendor_id = NULL, time = '', requests_json = '', bodies_json = NULL, pruned = 1
+        """
+
     /// The values a receipt about to be written is hashed over.
     static func values(_ r: Receipt) -> [CanonicalForm.Value] {
         [.integer(r.seq), .text(r.run.rawValue), .integer(r.stepID), .text(r.personKey), .text(r.personJSON),

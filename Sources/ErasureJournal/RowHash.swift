@@ -14,10 +14,10 @@ enum RowHash {
         "id", "run_id", "person_key", "person_json", "vendor", "action", "state", "outcome", "message",
         "retryable", "http_status", "vendor_id", "updated_at", "receipt_seq",
     ]
-    static let runVersion = "erasure-run-v1"
+    static let runVersion = "erasure-run-v2"
     static let runColumns = [
         "id", "workflow", "input_path", "input_sha256", "config_fingerprint", "dry_run", "started_at",
-        "ended_at", "argv",
+        "ended_at", "argv", "identities", "key_id",
     ]
 
     static func step(_ values: [CanonicalForm.Value]) -> SHA256.Digest {
@@ -81,9 +81,7 @@ struct TableDigest: Equatable {
     }
 
     var hex: String {
-        lanes.map { lane in
-            (0..<8).map { i in String(format: "%02x", UInt8(truncatingIfNeeded: lane >> (8 * UInt64(i)))) }.joined()
-        }.joined()
+        Digest.hex(lanes.flatMap { lane in (0..<8).map { i in UInt8(truncatingIfNeeded: lane >> (8 * UInt64(i))) } })
     }
 
     init() {}

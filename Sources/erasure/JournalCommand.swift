@@ -16,15 +16,31 @@ struct JournalCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The journal file.", valueName: "FILE"))
         var journal: String = "./erasure-journal.sqlite"
 
-        /// Opens the existing journal, or prints why not and exits 2.
-        func open() throws -> Journal {
+        @Option(name: .long, help: ArgumentHelp(
+            "The config whose [journal] key names the journal key (default: $ERASURE_CONFIG, else ./erasure.toml, "
+            + "if present; else the key file next to the journal).", valueName: "FILE"))
+        var config: String?
+
+        /// Opens the existing journal, or prints why not and exits 2. With `key`, with the journal
+        /// key (to recompute pseudonyms).
+        func open(key: Bool = false) throws -> Journal {
             do {
-                return try Journal.openExisting(path: journal)
+                return try Journal.openExisting(path: journal, pseudonymsUnder: key ? loadKey() : nil)
             } catch let error as JournalError {
                 JournalCommand.fail("\(error)")
             } catch {
                 JournalCommand.fail("journal \(journal): \(error)")
             }
+        }
+
+        /// The journal key: the config's `[journal] key`, else the key file next to the journal.
+        func loadKey() throws -> JournalKey {
+            let path = ConfigFile.locate(explicit: config)
+            var reference: String?
+            if config != nil || FileManager.default.fileExists(atPath: path) {
+                reference = try ConfigFile.load(path: path).journal.key
+            }
+            return try JournalKey.load(reference: reference, journal: journal, create: false).key
         }
     }
 
@@ -121,10 +137,16 @@ struct JournalCommand: AsyncParsableCommand {
 
         @OptionGroup var location: Location
 
+        @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+            "Every step and receipt of this person (KEY=VALUE..., each must match): their pseudonyms are "
+            + "recomputed with the journal key.", valueName: "KEY=VALUE"))
+        var person: [String] = []
+
         @Flag(name: .long, help: "JSON: one object per run (list), or the run's summary.")
         var json = false
 
         func run() async throws {
+            if !person.isEmpty { return try await showPerson() }
             let journal = try location.open()
             do {
                 if let run {
@@ -157,13 +179,7 @@ struct JournalCommand: AsyncParsableCommand {
         }
 
         func show(_ journal: Journal, _ prefix: String) async throws {
-            let matches = try await journal.runs().filter { $0.id.rawValue.hasPrefix(prefix.lowercased()) }
-            guard matches.count == 1, let record = matches.first else {
-                JournalCommand.fail(matches.isEmpty
-                    ? "journal \(location.journal): no run \(prefix) (erasure journal show lists them)"
-                    : "journal \(location.journal): \(prefix) matches \(matches.count) runs; give more of the id")
-            }
-            let summary = try await journal.summary(run: record.id)
+            let summary = try await journal.summary(run: try await resolveRun(journal, prefix))
             if json {
                 JournalCommand.printLine(try encode(summary))
                 return
@@ -188,6 +204,57 @@ struct JournalCommand: AsyncParsableCommand {
                     JournalCommand.printLine(line)
                 }
             }
+        }
+
+        func showPerson() async throws {
+            var identity: [String: String] = [:]
+            for pair in person {
+                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                    JournalCommand.fail("--person \(pair): expected KEY=VALUE")
+                }
+                identity[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            }
+            let journal = try location.open(key: true)
+            var runID: RunID?
+            if let run { runID = try await resolveRun(journal, run) }
+            let history: PersonHistory
+            do {
+                history = try await journal.history(of: identity, run: runID)
+            } catch {
+                JournalCommand.fail("cannot read \(location.journal): \(error)")
+            }
+            if json {
+                JournalCommand.printLine(try encode(history))
+                return
+            }
+            for (name, pseudonym) in history.pseudonyms.sorted(by: { $0.key < $1.key }) {
+                JournalCommand.printLine("\(name) is \(pseudonym) in the journal")
+            }
+            if history.steps.isEmpty {
+                JournalCommand.printLine("journal \(location.journal): no step for this person")
+                throw ExitCode(1)
+            }
+            printTable(["RUN", "VENDOR", "ACTION", "STATE", "OUTCOME", "UPDATED", "RECEIPT"], history.steps.map { s in
+                [String(s.run.rawValue.prefix(8)), s.vendor, s.action, s.state.rawValue, s.outcome ?? "", s.updatedAt,
+                 s.receiptSeq.map { "#\($0)" } ?? ""]
+            })
+            JournalCommand.printLine("")
+            for r in history.receipts {
+                JournalCommand.printLine("receipt #\(r.seq) \(r.hash)  \(r.time)  \(r.vendor)/\(r.action) \(r.outcome)")
+                for q in r.requests {
+                    JournalCommand.printLine("  \(q.method) \(q.url) -> \(q.status.map(String.init) ?? "no answer")")
+                }
+            }
+        }
+
+        func resolveRun(_ journal: Journal, _ prefix: String) async throws -> RunID {
+            let matches = try await journal.runs().filter { $0.id.rawValue.hasPrefix(prefix.lowercased()) }
+            guard matches.count == 1, let record = matches.first else {
+                JournalCommand.fail(matches.isEmpty
+                    ? "journal \(location.journal): no run \(prefix) (erasure journal show lists them)"
+                    : "journal \(location.journal): \(prefix) matches \(matches.count) runs; give more of the id")
+            }
+            return record.id
         }
 
         func printTable(_ header: [String], _ rows: [[String]]) {

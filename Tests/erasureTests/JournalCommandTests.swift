@@ -30,3 +30,60 @@ final class JournalCommandTests: XCTestCase {
         await e.shutdown()
     }
 }
+
+extension JournalCommandTests {
+    /// Issue 15: after a 1 000-person run, no input identity is in the journal's files or its
+    /// exports in clear, and `journal show --person` finds people again from their identity.
+    func testAThousandPeopleRunKeepsNoIdentityInClear() async throws {
+        let people = 1000
+        let e = try await E2E(seed: .generated(people: people))
+        var csv = "email,dragonpass.id,pagos.username,engagelab.alias,gafapay.id,cubicasa.id\n"
+        var values: Set<String> = []
+        for i in 1...people {
+            let p = SandboxSeed.GeneratedPerson(index: i)
+            let row = [p.email, p.dragonpassId, p.pagosUserName, p.engagelabAlias, p.gafapayId, p.cubicasaId]
+            values.formUnion(row)
+            csv += row.joined(separator: ",") + "\n"
+        }
+        let input = e.dir.appendingPathComponent("people.csv").path
+        try csv.write(toFile: input, atomically: true, encoding: .utf8)
+        let run = try e.erasure(["run", "offboard", "--users", input, "--yes", "--concurrency", "32", "--json",
+                                 "--journal", "j.sqlite"])
+        XCTAssertEqual(run.lines.count, people * 5, run.stderr)
+        XCTAssertTrue(run.stderr.contains("generated the journal key in j.sqlite.key"), run.stderr)
+        for format in ["jsonl", "csv"] {
+            let export = try e.erasure(["journal", "export", "--journal", "j.sqlite", "--format", format,
+                                        "--output", "export.\(format)"])
+            XCTAssertEqual(export.status, 0, export.all)
+        }
+        // Every byte the run left: the journal (and its WAL, if any), the exports.
+        var bytes = Data()
+        for name in ["j.sqlite", "j.sqlite-wal", "export.jsonl", "export.csv"] {
+            if let d = FileManager.default.contents(atPath: e.dir.appendingPathComponent(name).path) { bytes.append(d) }
+        }
+        XCTAssertGreaterThan(bytes.count, 100_000)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let candidates = try NSRegularExpression(pattern: "user[-_]?[0-9]{4}(@example\\.com)?|fe0[0-9]{29}|00000000-0000-4000-8000-[0-9]{12}")
+        var inClear: Set<String> = []
+        for match in candidates.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+            let found = String(text[Range(match.range, in: text)!])
+            if values.contains(found) { inClear.insert(found) }
+        }
+        XCTAssertEqual(inClear, [], "identities in clear: \(inClear.sorted().prefix(10))")
+
+        for i in stride(from: 1, through: people, by: 97) {
+            let p = SandboxSeed.GeneratedPerson(index: i)
+            for identity in [["email=\(p.email)"], ["gafapay.id=\(p.gafapayId)"]] {
+                let show = try e.erasure(["journal", "show", "--journal", "j.sqlite", "--person"] + identity)
+                XCTAssertEqual(show.status, 0, show.all)
+                XCTAssertTrue(show.stdout.contains("deleted"), show.stdout)
+                XCTAssertFalse(show.stdout.contains(p.gafapayId) || show.stdout.contains(p.email), show.stdout)
+            }
+        }
+        let nobody = try e.erasure(["journal", "show", "--journal", "j.sqlite", "--person", "email=nobody@example.com"])
+        XCTAssertEqual(nobody.status, 1, nobody.all)
+        let verify = try e.erasure(["journal", "verify", "--journal", "j.sqlite"])
+        XCTAssertEqual(verify.status, 0, verify.all)
+        await e.shutdown()
+    }
+}

@@ -35,15 +35,19 @@ public final class Journal: Sendable {
     let redact: @Sendable (String) -> String
     /// Whether identities are stored as pseudonyms (the key) or in clear (nil).
     public let key: JournalKey?
+    /// Signs each run's final chain head when it ends (nil: runs are not signed).
+    public let signer: SigningKey?
     let writer: GroupCommitWriter
     /// Redacted (key, identity JSON) of the people written lately: every step of a person has the
     /// same, and redacting them (the longest texts of a step) on each write was measurable.
     private let redactedPeople = Locked<[PersonRef: (key: String, json: String, pseudonyms: Pseudonyms?)]>([:])
 
-    private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String, key: JournalKey?) {
+    private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String, key: JournalKey?,
+                 signer: SigningKey?) {
         self.path = path
         self.pool = pool
         self.key = key
+        self.signer = signer
         self.redact = { JournalText.storable(redact($0)) }
         self.writer = GroupCommitWriter(pool: pool)
     }
@@ -53,9 +57,10 @@ public final class Journal: Sendable {
     /// used to look steps up, so lookups stay consistent): a last defence against secrets. A NUL
     /// in a text is then stored as U+FFFD (`JournalText.storable`). With `pseudonymsUnder`, every
     /// identity value of a person is stored as its pseudonym under that key (`Pseudonyms`),
-    /// wherever it occurs; without, in clear (recorded in each run row).
+    /// wherever it occurs; without, in clear (recorded in each run row). With `signingWith`, each
+    /// run's final chain head is signed when the run ends (`RunSignature`).
     public static func open(path: String, redact: @escaping @Sendable (String) -> String = { $0 },
-                            pseudonymsUnder key: JournalKey? = nil) throws -> Journal {
+                            pseudonymsUnder key: JournalKey? = nil, signingWith signer: SigningKey? = nil) throws -> Journal {
         var config = Configuration()
         config.maximumReaderCount = 8
         config.busyMode = .timeout(10)
@@ -72,7 +77,7 @@ public final class Journal: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw JournalError.notAJournal(path: path, reason: "not an SQLite database")
         }
-        return Journal(path: path, pool: pool, redact: redact, key: key)
+        return Journal(path: path, pool: pool, redact: redact, key: key, signer: signer)
     }
 
     /// Opens an existing journal; never creates a file. For commands that only read it
@@ -121,30 +126,33 @@ public final class Journal: Sendable {
         let r: @Sendable (String) -> String = { [redact] s in pseudonyms?.apply(redact(s)) ?? redact(s) }
         let argvJSON = "[" + info.argv.map { JournalText.jsonQuoted(r($0)) }.joined(separator: ",") + "]"
         let (identities, keyID) = key.map { ("pseudonymised", $0.id) } ?? ("clear", nil)
+        let signedBy = signer?.id
         let (workflow, inputPath, inputSHA256) = (r(info.workflow), info.inputPath.map(r), info.inputSHA256.map(r))
         let (fingerprint, startedAt) = (r(info.configFingerprint), JournalTime.string(info.startedAt))
         let hash = RowHash.run([.text(id.rawValue), .text(workflow), .init(inputPath), .init(inputSHA256),
                                 .text(fingerprint), .init(info.dryRun), .text(startedAt), .null, .text(argvJSON),
-                                .text(identities), .init(keyID)])
+                                .text(identities), .init(keyID), .init(signedBy)])
         try await writer.submit { db, tx in
             try db.execute(sql: """
                 INSERT INTO runs (id, workflow, input_path, input_sha256, config_fingerprint, dry_run,
-                                  started_at, ended_at, argv, identities, key_id, row_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
+                                  started_at, ended_at, argv, identities, key_id, signed_by, row_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
                 """, arguments: [id.rawValue, workflow, inputPath, inputSHA256, fingerprint, info.dryRun, startedAt,
-                                 argvJSON, identities, keyID, Digest.hex(hash)])
+                                 argvJSON, identities, keyID, signedBy, Digest.hex(hash)])
             try tx.state.replaceRow(in: "runs", old: nil, new: hash, db)
         }
         return id
     }
 
-    /// Marks the run as ended (now, or `at`).
+    /// Marks the run as ended (now, or `at`) and, with a signer, signs its final chain head.
     public func endRun(_ run: RunID, at date: Date = Date()) async throws {
+        let signer = self.signer
         try await writer.submit { db, tx in
-            try db.execute(sql: "UPDATE runs SET ended_at = ? WHERE id = ?",
-                           arguments: [JournalTime.string(date), run.rawValue])
+            try db.execute(sql: "UPDATE runs SET ended_at = ?, signed_by = ? WHERE id = ?",
+                           arguments: [JournalTime.string(date), signer?.id, run.rawValue])
             if db.changesCount == 0 { throw JournalError.unknownRun(run) }
             try Self.rehashRun(db, tx, id: run.rawValue)
+            if let signer { try Self.sign(run: run.rawValue, with: signer, db, tx) }
         }
     }
 
@@ -446,7 +454,7 @@ public final class Journal: Sendable {
         return RunRecord(id: RunID(row["id"]), workflow: row["workflow"], inputPath: row["input_path"],
                          inputSHA256: row["input_sha256"], configFingerprint: row["config_fingerprint"],
                          dryRun: row["dry_run"], startedAt: row["started_at"], endedAt: row["ended_at"], argv: argv,
-                         identities: row["identities"] ?? "clear", keyID: row["key_id"])
+                         identities: row["identities"] ?? "clear", keyID: row["key_id"], signedBy: row["signed_by"])
     }
 
     static func stepRecord(_ row: Row) -> StepRecord {
@@ -464,6 +472,6 @@ public final class Journal: Sendable {
                 vendor: row["vendor"] ?? "", action: row["action"] ?? "", outcome: row["outcome"] ?? "",
                 message: row["message"], vendorID: row["vendor_id"], time: row["time"] ?? "",
                 requestsJSON: row["requests_json"] ?? "[]", bodiesJSON: row["bodies_json"],
-                prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
+                prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "", pruned: (row["pruned"] as Int64?) == 1)
     }
 }

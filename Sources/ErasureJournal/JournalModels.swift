@@ -61,6 +61,8 @@ public struct RunRecord: Sendable, Hashable, Codable {
     /// `pseudonymised` (under the key `keyID`) or `clear`.
     public var identities: String
     public var keyID: String?
+    /// The id of the key that signs the run's final chain head when it ends (nil: unsigned).
+    public var signedBy: String?
 }
 
 /// A person, as the journal knows them: a stable `key` (unique within a run; e.g. the CSV line
@@ -245,10 +247,13 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var bodiesJSON: String?
     public var prevHash: String
     public var hash: String
+    /// Pruned (`Journal.prune`): only seq, prev_hash and hash are left.
+    public var pruned: Bool
 
     public init(seq: Int64, run: RunID, stepID: Int64, personKey: String, personJSON: String, vendor: String,
                 action: String, outcome: String, message: String?, vendorID: String?, time: String,
-                requestsJSON: String, bodiesJSON: String?, prevHash: String, hash: String) {
+                requestsJSON: String, bodiesJSON: String?, prevHash: String, hash: String, pruned: Bool = false) {
+        self.pruned = pruned
         self.seq = seq
         self.run = run
         self.stepID = stepID

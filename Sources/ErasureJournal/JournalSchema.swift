@@ -82,17 +82,20 @@ enum JournalSchema {
                 """)
         }
         // v4: identities are pseudonymised unless a run says otherwise (`identities`, and the id of
-        // the pseudonym key); runs' final chain heads are signed; receipts may be pruned.
+        // the pseudonym key); runs' final chain heads are signed (`signed_by`: the signing key's id,
+        // so a signature removed is missed); receipts may be pruned.
         migrator.registerMigration("v4") { db in
             try db.execute(sql: """
                 ALTER TABLE runs ADD COLUMN identities TEXT NOT NULL DEFAULT 'clear';
                 ALTER TABLE runs ADD COLUMN key_id TEXT;
+                ALTER TABLE runs ADD COLUMN signed_by TEXT;
                 ALTER TABLE receipts ADD COLUMN pruned INTEGER;
                 CREATE TABLE signatures (
                     run_id TEXT PRIMARY KEY NOT NULL,
                     head_seq INTEGER NOT NULL,
                     head_hash TEXT NOT NULL,
                     key_id TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
                     signature TEXT NOT NULL
                 );
                 """)

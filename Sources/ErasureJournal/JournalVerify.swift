@@ -69,17 +69,23 @@ public struct ChainVerification: Sendable, Hashable {
     public var violation: ChainViolation?
     /// The first step or run row that was edited, added or removed, or nil.
     public var rowViolation: RowViolation?
-    public var isIntact: Bool { violation == nil && rowViolation == nil }
+    /// The run signatures, and a head anchored elsewhere.
+    public var signatures = SignatureCheck()
+    public var isIntact: Bool { violation == nil && rowViolation == nil && signatures.violation == nil }
 }
 
 extension Journal {
     /// Recomputes the chain from the first receipt, streaming, and reports the first receipt that
     /// was altered or removed (the last one included, via `chain_head`); then the first step or
     /// run row that was edited, added or removed, or whose outcome is not its receipt's.
-    /// Every hash is recomputed over the bytes as stored (`StoredColumns`).
-    public func verify() async throws -> ChainVerification {
+    /// Every hash is recomputed over the bytes as stored (`StoredColumns`). Then each run's signed
+    /// head, under `publicKey` when given (see `verifySignatures`), and `anchoredHead`.
+    public func verify(publicKey: Curve25519.Signing.PublicKey? = nil, anchoredHead: String? = nil) async throws
+        -> ChainVerification
+    {
         try await pool.read { db in
             var result = try Self.verifyChain(db)
+            result.signatures = try Self.verifySignatures(db, trusting: publicKey, anchoredHead: anchoredHead)
             result.rowViolation = try Self.verifyRows(db, "runs", .runs, RowHash.run)
                 ?? Self.verifyRows(db, "steps", .steps, RowHash.step)
                 ?? Self.verifyDoneSteps(db)
@@ -139,7 +145,7 @@ extension Journal {
                 }
             case ("integer", 1):
                 let content = values[1...12].map { v -> Data? in if case .bytes(let d) = v { return d } else { return nil } }
-                guard content == ReceiptChain.prunedContent, TableDigest.bytes(hex: r.hash) != nil else {
+                guard content == ReceiptChain.prunedContent, Hex.decode(r.hash) != nil else {
                     result.violation = violation(.altered, "it is marked pruned but its columns are not those of a pruned receipt")
                     return result
                 }

@@ -17,7 +17,7 @@ enum RowHash {
     static let runVersion = "erasure-run-v2"
     static let runColumns = [
         "id", "workflow", "input_path", "input_sha256", "config_fingerprint", "dry_run", "started_at",
-        "ended_at", "argv", "identities", "key_id",
+        "ended_at", "argv", "identities", "key_id", "signed_by",
     ]
 
     static func step(_ values: [CanonicalForm.Value]) -> SHA256.Digest {
@@ -64,11 +64,9 @@ struct TableDigest: Equatable {
     /// Removes a row hash stored as hex (a row about to be rewritten); a malformed one (the file
     /// was edited) is ignored, and the digest then reports the table.
     mutating func remove(hex: String?) {
-        guard let hex, let bytes = Self.bytes(hex: hex) else { return }
+        guard let hex, let bytes = Hex.decode(hex) else { return }
         combine(bytes, -1)
     }
-
-    mutating func add(bytes: [UInt8]) { combine(bytes, +1) }
 
     private mutating func combine<D: Sequence<UInt8>>(_ hash: D, _ sign: Int64) {
         let bytes = Array(hash)
@@ -87,29 +85,9 @@ struct TableDigest: Equatable {
     init() {}
 
     init?(rows: Int64, hex: String) {
-        guard let bytes = Self.bytes(hex: hex) else { return nil }
+        guard let bytes = Hex.decode(hex) else { return nil }
         self.rows = rows
         combine(bytes, +1)
         self.rows = rows
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let chars = Array(hex.utf8)
-        guard chars.count == 64 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let hi = Self.nibble(chars[i]), let lo = Self.nibble(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-        }
-        return out
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        default: return nil
-        }
     }
 }

@@ -79,23 +79,31 @@ public struct Runner: Sendable {
         }
     }
 
-    /// Opens (or creates) a journal whose every text column goes through the run's redactor, and
-    /// whose identities are pseudonymised under the journal key (`[journal]` of the config) unless
-    /// the config says `clear_identities = true`. A key generated now is announced on stderr.
+    /// Opens (or creates) a journal whose every text column goes through the run's redactor, whose
+    /// identities are pseudonymised under the journal key (`[journal]` of the config) unless the
+    /// config says `clear_identities = true`, and whose runs are signed. A key generated now is
+    /// announced on stderr.
     func openJournal(_ path: String) throws -> Journal {
         let redactor = engine.redactor
+        func announce(_ generated: String?, _ what: String, _ note: String) {
+            guard let generated else { return }
+            FileHandle.standardError.write(Data("erasure: generated the \(what) in \(generated)\(note)\n".utf8))
+        }
         do {
             let settings = try ConfigFile.load(path: engine.configPath).journal
             var key: JournalKey?
             if !settings.clearIdentities {
                 let loaded = try JournalKey.load(reference: settings.key, journal: path, create: true)
-                if let generated = loaded.generated {
-                    FileHandle.standardError.write(Data(("erasure: generated the journal key in \(generated): keep it "
-                        + "(with it, `erasure journal show --person` finds a person; without it, nobody can)\n").utf8))
-                }
+                announce(loaded.generated, "journal key", ": keep it (with it, `erasure journal show --person` finds "
+                         + "a person; without it, nobody can)")
                 key = loaded.key
             }
-            return try Journal.open(path: path, redact: { redactor.redact($0) }, pseudonymsUnder: key)
+            let signer = try SigningKey.load(reference: settings.signingKey, journal: path, create: true)
+            announce(signer.generated, "signing key of the journal's runs",
+                     " (its public key, for an auditor: \(signer.generated ?? "").pub; one per installation: "
+                     + "erasure journal keygen, then [journal] signing_key)")
+            return try Journal.open(path: path, redact: { redactor.redact($0) }, pseudonymsUnder: key,
+                                    signingWith: signer.key)
         } catch {
             throw SetupError("cannot open the journal \(path): \(error)")
         }

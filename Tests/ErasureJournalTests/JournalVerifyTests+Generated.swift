@@ -13,11 +13,13 @@ extension JournalVerifyTests {
 
     /// A journal written through the APIs the run layer uses, every text derived from random
     /// vendor answers: failed lookups quoting the answer, retries, pending and sent steps, and
-    /// bodies kept as text. Closed when this returns.
+    /// bodies kept as text; pseudonymised, the first run ended and signed. Closed when this returns.
     func makeGeneratedJournal(seed: UInt64, people: Int = 12) async throws -> String {
         var random = SeededRandom(seed: seed)
         let path = try makeTempDir().appendingPathComponent("j.sqlite").path
-        let journal = try Journal.open(path: path, redact: Redactor(secrets: ["s3cret-token"]).redact)
+        let journal = try Journal.open(path: path, redact: Redactor(secrets: ["s3cret-token"]).redact,
+                                       pseudonymsUnder: try JournalKey.load(reference: nil, journal: path, create: true).key,
+                                       signingWith: try SigningKey.load(reference: nil, journal: path, create: true).key)
         for runIndex in 0..<2 {
             let run = try await journal.beginRun(sampleRun(sha: String(repeating: "\(runIndex)", count: 64)))
             for i in 0..<people {

@@ -87,3 +87,59 @@ extension JournalCommandTests {
         await e.shutdown()
     }
 }
+
+extension JournalCommandTests {
+    /// Issue 15: a signing key made by keygen signs each run; verify checks it against the public
+    /// key and a head kept elsewhere; an export verifies offline; prune keeps the chain verifiable;
+    /// show and export filter; the CSV export is flat.
+    func testSignedRunsVerifyOfflineAndAfterPruning() async throws {
+        let e = try await E2E(config: { $0 + "\n[journal]\nsigning_key = \"file:install.key\"\n" })
+        let keygen = try e.erasure(["journal", "keygen", "--out", "install.key"])
+        XCTAssertEqual(keygen.status, 0, keygen.all)
+        let run = try e.erasure(["run", "offboard"] + RunCommandTests.ada + ["--json", "--journal", "j.sqlite"])
+        XCTAssertEqual(run.status, 0, run.all)
+        XCTAssertFalse(run.stderr.contains("generated the signing key"), run.stderr)
+        let verify = try e.erasure(["journal", "verify", "--journal", "j.sqlite", "--public-key", "install.key.pub"])
+        XCTAssertEqual(verify.status, 0, verify.all)
+        XCTAssertTrue(verify.stdout.contains("1 runs signed by key"), verify.stdout)
+        let head = try XCTUnwrap(verify.stdout.split(whereSeparator: \.isWhitespace).first { $0.count == 64 }.map(String.init))
+        let anchored = try e.erasure(["journal", "verify", "--journal", "j.sqlite", "--head", head])
+        XCTAssertEqual(anchored.status, 0, anchored.all)
+        let unknownHead = try e.erasure(["journal", "verify", "--journal", "j.sqlite", "--head", String(repeating: "a", count: 64)])
+        XCTAssertEqual(unknownHead.status, 1, unknownHead.all)
+
+        _ = try e.erasure(["journal", "keygen", "--out", "other.key"])
+        let wrongKey = try e.erasure(["journal", "verify", "--journal", "j.sqlite", "--public-key", "other.key.pub"])
+        XCTAssertEqual(wrongKey.status, 1, wrongKey.all)
+
+        let export = try e.erasure(["journal", "export", "--journal", "j.sqlite", "--output", "all.jsonl"])
+        XCTAssertEqual(export.status, 0, export.all)
+        let offline = try e.erasure(["journal", "verify", "--export", "all.jsonl", "--public-key", "install.key.pub"])
+        XCTAssertEqual(offline.status, 0, offline.all)
+        let offlineWrong = try e.erasure(["journal", "verify", "--export", "all.jsonl", "--public-key", "other.key.pub"])
+        XCTAssertEqual(offlineWrong.status, 1, offlineWrong.all)
+
+        let gafapay = try e.erasure(["journal", "export", "--journal", "j.sqlite", "--vendor", "gafapay", "--format", "csv"])
+        let rows = gafapay.stdout.split(separator: "\n")
+        XCTAssertTrue(rows.first?.hasPrefix("seq,run_id,step_id,person_key,identity,vendor") == true, gafapay.stdout)
+        XCTAssertGreaterThan(rows.count, 1)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0.contains(",gafapay,") }, gafapay.stdout)
+        let deletedOnly = try e.erasure(["journal", "show", "--journal", "j.sqlite", "--outcome", "deleted", "--json"])
+        XCTAssertEqual(deletedOnly.status, 0, deletedOnly.all)
+        let notFound = try e.erasure(["journal", "show", "--journal", "j.sqlite", "--outcome", "not_found"])
+        XCTAssertEqual(notFound.status, 1, notFound.all)
+        let future = try e.erasure(["journal", "show", "--journal", "j.sqlite", "--since", "2999-01-01"])
+        XCTAssertEqual(future.status, 1, future.all)
+
+        let prune = try e.erasure(["journal", "prune", "--journal", "j.sqlite", "--before", "2999-01-01"])
+        XCTAssertEqual(prune.status, 0, prune.all)
+        XCTAssertTrue(prune.stdout.contains("pruned 5 receipts"), prune.stdout)
+        let afterPrune = try e.erasure(["journal", "verify", "--journal", "j.sqlite", "--public-key", "install.key.pub",
+                                        "--head", head])
+        XCTAssertEqual(afterPrune.status, 0, afterPrune.all)
+        XCTAssertTrue(afterPrune.stdout.contains("(5 pruned)"), afterPrune.stdout)
+        let gone = try e.erasure(["journal", "show", "--journal", "j.sqlite", "--person", "email=ada@example.com"])
+        XCTAssertEqual(gone.status, 1, gone.all)
+        await e.shutdown()
+    }
+}

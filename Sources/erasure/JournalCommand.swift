@@ -8,14 +8,15 @@ import Foundation
 struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
-        abstract: "Inspect a run journal: show, export, verify, prune; make a signing key.",
+        abstract: "Inspect a run journal: show, export, verify, certificate, report, prune; make a signing key.",
         discussion: """
             The journal holds identities only as pseudonyms (keyed hashes, e.g. ⟨email:3f9a…⟩) under \
             the journal key, and each run's final chain head signed with an Ed25519 key. \
             `show --person email=…` recomputes a person's pseudonym to find them.
             """,
         subcommands: [JournalShowCommand.self, JournalExportCommand.self, JournalVerifyCommand.self,
-                      JournalPruneCommand.self, JournalKeygenCommand.self])
+                      JournalCertificateCommand.self, JournalReportCommand.self, JournalPruneCommand.self,
+                      JournalKeygenCommand.self])
 
     struct Location: ParsableArguments {
         @Option(name: .long, help: ArgumentHelp("The journal file.", valueName: "FILE"))

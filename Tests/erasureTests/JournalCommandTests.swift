@@ -143,3 +143,58 @@ extension JournalCommandTests {
         await e.shutdown()
     }
 }
+
+extension JournalCommandTests {
+    /// Renders `html` with headless Chromium (Debian's package) into `png`; returns its stderr.
+    func renderWithChromium(_ html: String, _ png: String) throws -> String {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let binary = try XCTUnwrap(chromium, "chromium is not installed (scripts/test installs Debian's package)")
+        let r = try E2E.exec(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr",
+                              "--screenshot=\(png)", "--window-size=1100,1400", "file://\(html)"],
+                             cwd: (html as NSString).deletingLastPathComponent, executable: binary)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+        XCTAssertGreaterThan(size ?? 0, 10_000, "\(png) was not rendered: \(r.stderr)")
+        return r.stderr
+    }
+
+    /// Issue 15: the certificate and the run report are self-contained, deterministic HTML that
+    /// headless Chromium renders without errors.
+    func testCertificateAndReportRenderInChromium() async throws {
+        let e = try await E2E()
+        try await e.fault(["vendor": "pagos", "count": 6, "status": 500, "body": "{\"error\":\"internal\"}"])
+        let run = try e.erasure(["run", "offboard"] + RunCommandTests.ada + ["--json", "--journal", "j.sqlite"])
+        XCTAssertEqual(run.status, 1, run.all)   // pagos failed
+        let dir = e.dir.path
+        for (name, args) in [("certificate", ["certificate", "--person", "email=ada@example.com", "gafapay.id=6f1b82443e524459831de59d430a0c41"]),
+                             ("report", ["report"])] {
+            var pages: [Data] = []
+            for round in 0..<2 {
+                let out = "\(dir)/\(name)-\(round).html"
+                let r = try e.erasure(["journal"] + args + ["--journal", "j.sqlite", "--out", out])
+                XCTAssertEqual(r.status, 0, r.all)
+                pages.append(try Data(contentsOf: URL(fileURLWithPath: out)))
+            }
+            XCTAssertEqual(pages[0], pages[1], "\(name): the same journal gives the same page")
+            let html = String(decoding: pages[0], as: UTF8.self)
+            for external in ["src=", "href=", "url(", "<script", "@import"] {
+                XCTAssertFalse(html.contains(external), "\(name) refers to something outside itself: \(external)")
+            }
+            let log = try renderWithChromium("\(dir)/\(name)-0.html", "\(dir)/\(name).png")
+            for error in ["Failed to load resource", "Uncaught", "ERR_FILE_NOT_FOUND"] {
+                XCTAssertFalse(log.contains(error), "\(name): \(error)\n\(log)")
+            }
+            if name == "certificate" {
+                XCTAssertTrue(html.contains("Certificate of erasure") && html.contains("⟨email:") && html.contains("Ed25519"), html)
+                XCTAssertEqual(html.components(separatedBy: "ada@example.com").count - 1, 1,
+                               "the identity as given appears once (the journal holds only its pseudonym)")
+                for vendor in ["cubicasa", "dragonpass", "engagelab", "gafapay", "pagos"] {
+                    XCTAssertTrue(html.contains("<td>\(vendor)</td>"), vendor)
+                }
+            } else {
+                XCTAssertTrue(html.contains("<svg") && html.contains("Failures (") && html.contains("internal"), html)
+            }
+        }
+        await e.shutdown()
+    }
+}

@@ -104,7 +104,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "ErasureJournalTests", dependencies: [
-            "ErasureJournal", "ErasureHost", .product(name: "GRDB", package: "GRDB.swift"),
+            "ErasureJournal", "ErasureHost", "ErasureTesting", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ErasurePluginsTests", dependencies: [
             "ErasurePlugins", "ErasureHost", "LuaBridge", "ErasureTesting",
@@ -114,7 +114,7 @@ let package = Package(
         ]),
         // The built `erasure` binary driven end to end against the sandbox.
         .testTarget(name: "erasureTests", dependencies: [
-            "Sandbox",
+            "Sandbox", "ErasureTesting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

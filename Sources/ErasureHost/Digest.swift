@@ -9,7 +9,8 @@ package enum Digest {
         hex(SHA256.hash(data: bytes))
     }
 
-    package static func hex(_ digest: SHA256.Digest) -> String {
+    /// A digest, a MAC or any bytes, as lowercase hex.
+    package static func hex<Bytes: Sequence<UInt8>>(_ digest: Bytes) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)

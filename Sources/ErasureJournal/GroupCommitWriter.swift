@@ -10,7 +10,8 @@ import Synchronization
 /// transaction applies all of them, so one fsync covers every write queued meanwhile without
 /// weakening any guarantee: nobody is told "durable" before the fsync. A write of several
 /// statements runs in its own SAVEPOINT, so one failing write (e.g. a step already done) rolls
-/// back only itself; a one-statement write is atomic by itself and needs none.
+/// back only itself; a write that changes the database with one statement is atomic by itself
+/// and needs none. Either way a failed write gets its `WriteState` back.
 ///
 /// Under load, commits are also paced: when the last transaction carried more than one write
 /// (others are writing too), the next one starts no sooner than `commitInterval` after it, and
@@ -20,12 +21,9 @@ import Synchronization
 /// CPU, not by the latency this adds (measured: concurrency 32 to 96 give the same throughput),
 /// and a lone writer (`erasure delete`, a quiet batch) never waits.
 final class GroupCommitWriter: Sendable {
-    /// State shared by the writes of one transaction.
+    /// State shared by the writes of one transaction, written back once before the commit.
     final class Transaction {
-        /// The receipt chain's head as this transaction has left it (nil: not read yet).
-        var chainHead: (seq: Int64, hash: String)?
-        /// Written back to `chain_head` once, before the commit.
-        var chainHeadChanged = false
+        var state = WriteState()
     }
 
     private struct Job: Sendable {
@@ -83,7 +81,7 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Applies `apply` in the next transaction; returns its value once that transaction is durable.
-    /// `savepoint: false` only for a write of ONE statement (atomic by itself).
+    /// `savepoint: false` only for a write that modifies with ONE statement (atomic by itself).
     func submit<T: Sendable>(savepoint: Bool = true,
                              _ apply: @escaping @Sendable (Database, Transaction) throws -> T) async throws -> T {
         let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
@@ -142,10 +140,7 @@ final class GroupCommitWriter: Sendable {
                 results = try await pool.write { db in
                     let tx = Transaction()
                     let results = batch.map { job in Self.apply(job, db, tx) }
-                    if tx.chainHeadChanged, let head = tx.chainHead {
-                        try db.cachedStatement(sql: "UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1")
-                            .execute(arguments: [head.seq, head.hash])
-                    }
+                    try tx.state.writeBack(db)
                     return results
                 }
             } catch {
@@ -159,8 +154,12 @@ final class GroupCommitWriter: Sendable {
     }
 
     private static func apply(_ job: Job, _ db: Database, _ tx: Transaction) -> Result<any Sendable, any Error> {
-        guard job.savepoint else { return Result { try job.apply(db, tx) } }
-        let head = (tx.chainHead, tx.chainHeadChanged)
+        let state = tx.state
+        guard job.savepoint else {
+            let result = Result { try job.apply(db, tx) }
+            if case .failure = result { tx.state = state }
+            return result
+        }
         do {
             try db.cachedStatement(sql: "SAVEPOINT journal_write").execute()
         } catch {
@@ -172,7 +171,7 @@ final class GroupCommitWriter: Sendable {
             return .success(value)
         } catch {
             // Undo this write only; what it changed in memory goes back too.
-            (tx.chainHead, tx.chainHeadChanged) = head
+            tx.state = state
             try? db.cachedStatement(sql: "ROLLBACK TO journal_write").execute()
             try? db.cachedStatement(sql: "RELEASE journal_write").execute()
             return .failure(error)

@@ -33,23 +33,34 @@ public final class Journal: Sendable {
     public let path: String
     let pool: DatabasePool
     let redact: @Sendable (String) -> String
+    /// Whether identities are stored as pseudonyms (the key) or in clear (nil).
+    public let key: JournalKey?
+    /// Signs each run's final chain head when it ends (nil: runs are not signed).
+    public let signer: SigningKey?
     let writer: GroupCommitWriter
     /// Redacted (key, identity JSON) of the people written lately: every step of a person has the
     /// same, and redacting them (the longest texts of a step) on each write was measurable.
-    private let redactedPeople = Locked<[PersonRef: (key: String, json: String)]>([:])
+    private let redactedPeople = Locked<[PersonRef: (key: String, json: String, pseudonyms: Pseudonyms?)]>([:])
 
-    private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String) {
+    private init(path: String, pool: DatabasePool, redact: @escaping @Sendable (String) -> String, key: JournalKey?,
+                 signer: SigningKey?) {
         self.path = path
         self.pool = pool
-        self.redact = redact
+        self.key = key
+        self.signer = signer
+        self.redact = { JournalText.storable(redact($0)) }
         self.writer = GroupCommitWriter(pool: pool)
     }
 
     /// Opens the journal at `path`, creating it (and migrating it) when needed.
     /// `redact` is applied to every caller-supplied text before it is written (and to the keys
-    /// used to look steps up, so lookups stay consistent): a last defence against secrets.
-    public static func open(path: String,
-                            redact: @escaping @Sendable (String) -> String = { $0 }) throws -> Journal {
+    /// used to look steps up, so lookups stay consistent): a last defence against secrets. A NUL
+    /// in a text is then stored as U+FFFD (`JournalText.storable`). With `pseudonymsUnder`, every
+    /// identity value of a person is stored as its pseudonym under that key (`Pseudonyms`),
+    /// wherever it occurs; without, in clear (recorded in each run row). With `signingWith`, each
+    /// run's final chain head is signed when the run ends (`RunSignature`).
+    public static func open(path: String, redact: @escaping @Sendable (String) -> String = { $0 },
+                            pseudonymsUnder key: JournalKey? = nil, signingWith signer: SigningKey? = nil) throws -> Journal {
         var config = Configuration()
         config.maximumReaderCount = 8
         config.busyMode = .timeout(10)
@@ -66,13 +77,13 @@ public final class Journal: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw JournalError.notAJournal(path: path, reason: "not an SQLite database")
         }
-        return Journal(path: path, pool: pool, redact: redact)
+        return Journal(path: path, pool: pool, redact: redact, key: key, signer: signer)
     }
 
     /// Opens an existing journal; never creates a file. For commands that only read it
     /// (`erasure journal verify|show|export`).
-    public static func openExisting(path: String,
-                                    redact: @escaping @Sendable (String) -> String = { $0 }) throws -> Journal {
+    public static func openExisting(path: String, redact: @escaping @Sendable (String) -> String = { $0 },
+                                    pseudonymsUnder key: JournalKey? = nil) throws -> Journal {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw JournalError.notFound(path: path)
@@ -90,7 +101,15 @@ public final class Journal: Sendable {
         } catch let error as DatabaseError {
             throw JournalError.notAJournal(path: path, reason: error.message ?? "\(error)")
         }
-        return try open(path: path, redact: redact)
+        return try open(path: path, redact: redact, pseudonymsUnder: key)
+    }
+
+    /// What stands for a person's identity where a digest of it is kept (a run's input): a keyed
+    /// digest under the journal key (a plain SHA-256 of an e-mail address is a guess away from it),
+    /// or the SHA-256 of the canonical identity JSON when identities are kept in clear.
+    public func identityDigest(_ identity: [String: String]) -> String {
+        let json = PersonRef.canonicalJSON(identity)
+        return key?.digest(json) ?? Digest.sha256Hex(Array(json.utf8))
     }
 
     /// Closes the database connections. Later calls fail.
@@ -103,25 +122,37 @@ public final class Journal: Sendable {
     /// Records a new run and returns its id.
     public func beginRun(_ info: RunInfo) async throws -> RunID {
         let id = RunID(UUID().uuidString.lowercased())
-        let r = redact
+        let pseudonyms = key.map { Pseudonyms(identity: info.identity, key: $0) }
+        let r: @Sendable (String) -> String = { [redact] s in pseudonyms?.apply(redact(s)) ?? redact(s) }
         let argvJSON = "[" + info.argv.map { JournalText.jsonQuoted(r($0)) }.joined(separator: ",") + "]"
-        try await writer.submit { db in
+        let (identities, keyID) = key.map { ("pseudonymised", $0.id) } ?? ("clear", nil)
+        let signedBy = signer?.id
+        let (workflow, inputPath, inputSHA256) = (r(info.workflow), info.inputPath.map(r), info.inputSHA256.map(r))
+        let (fingerprint, startedAt) = (r(info.configFingerprint), JournalTime.string(info.startedAt))
+        let hash = RowHash.run([.text(id.rawValue), .text(workflow), .init(inputPath), .init(inputSHA256),
+                                .text(fingerprint), .init(info.dryRun), .text(startedAt), .null, .text(argvJSON),
+                                .text(identities), .init(keyID), .init(signedBy)])
+        try await writer.submit { db, tx in
             try db.execute(sql: """
                 INSERT INTO runs (id, workflow, input_path, input_sha256, config_fingerprint, dry_run,
-                                  started_at, ended_at, argv)
-                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
-                """, arguments: [id.rawValue, r(info.workflow), info.inputPath.map(r), info.inputSHA256.map(r),
-                                 r(info.configFingerprint), info.dryRun, JournalTime.string(info.startedAt), argvJSON])
+                                  started_at, ended_at, argv, identities, key_id, signed_by, row_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
+                """, arguments: [id.rawValue, workflow, inputPath, inputSHA256, fingerprint, info.dryRun, startedAt,
+                                 argvJSON, identities, keyID, signedBy, Digest.hex(hash)])
+            try tx.state.replaceRow(in: "runs", old: nil, new: hash, db)
         }
         return id
     }
 
-    /// Marks the run as ended (now, or `at`).
+    /// Marks the run as ended (now, or `at`) and, with a signer, signs its final chain head.
     public func endRun(_ run: RunID, at date: Date = Date()) async throws {
-        try await writer.submit { db in
-            try db.execute(sql: "UPDATE runs SET ended_at = ? WHERE id = ?",
-                           arguments: [JournalTime.string(date), run.rawValue])
+        let signer = self.signer
+        try await writer.submit { db, tx in
+            try db.execute(sql: "UPDATE runs SET ended_at = ?, signed_by = ? WHERE id = ?",
+                           arguments: [JournalTime.string(date), signer?.id, run.rawValue])
             if db.changesCount == 0 { throw JournalError.unknownRun(run) }
+            try Self.rehashRun(db, tx, id: run.rawValue)
+            if let signer { try Self.sign(run: run.rawValue, with: signer, db, tx) }
         }
     }
 
@@ -191,16 +222,10 @@ public final class Journal: Sendable {
         if keys.isEmpty { return }
         let rows = keys.map(redactedKey)
         let now = JournalTime.string(Date())
-        try await writer.submit { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?)
-                ON CONFLICT (run_id, person_key, vendor, action) DO NOTHING
-                """)
-            for k in rows {
-                try Self.mapForeignKey(k) {
-                    try statement.execute(arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
-                }
+        try await writer.submit { db, tx in
+            for k in rows where try Self.existingStep(db, k) == nil {
+                let row = StepRow(id: try tx.state.nextStepID(db), key: k, state: .pending, updatedAt: now)
+                try Self.writeStep(db, tx, row, replacing: nil)
             }
         }
     }
@@ -213,20 +238,14 @@ public final class Journal: Sendable {
     public func markSent(_ key: StepKey) async throws -> Int64 {
         let k = redactedKey(key)
         let now = JournalTime.string(Date())
-        // One statement (no savepoint needed): a step already final is left as it is and
-        // returns no row.
-        let id = try await writer.submit(savepoint: false) { db, _ -> Int64? in
-            try Self.mapForeignKey(k) {
-                try Int64.fetchOne(db.cachedStatement(sql: """
-                    INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'sent', ?)
-                    ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
-                        state = 'sent', outcome = NULL, message = NULL, retryable = NULL,
-                        http_status = NULL, vendor_id = NULL, updated_at = excluded.updated_at
-                    WHERE \(Self.notFinal)
-                    RETURNING id
-                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, now])
-            }
+        // One modifying statement (no savepoint needed): a step already final is left as it is.
+        let id = try await writer.submit(savepoint: false) { db, tx -> Int64? in
+            let existing = try Self.existingStep(db, k)
+            if existing?.isFinal == true { return nil }
+            let row = StepRow(id: try existing?.id ?? tx.state.nextStepID(db), key: k, state: .sent, updatedAt: now,
+                              receiptSeq: existing?.receiptSeq)
+            try Self.writeStep(db, tx, row, replacing: existing)
+            return row.id
         }
         guard let id else { throw try await alreadyDone(k) }
         return id
@@ -249,8 +268,8 @@ public final class Journal: Sendable {
     public func startComplete(_ key: StepKey, result: StepResult, evidence: ReceiptEvidence = ReceiptEvidence(),
                               at date: Date = Date()) throws -> PendingReceipt {
         let k = redactedKey(key)
-        let r = redact
-        let outcome = r(result.outcome)
+        let r = k.text
+        let outcome = redact(result.outcome)
         let message = result.message.map(r)
         let vendorID = result.vendorID.map(r)
         let time = JournalTime.string(date)
@@ -265,34 +284,20 @@ public final class Journal: Sendable {
         let retryable = result.retryable
         let httpStatus = result.httpStatus
         let pending = writer.enqueue(savepoint: true) { db, tx -> Receipt? in
-            let head: (seq: Int64, hash: String)
-            if let known = tx.chainHead {
-                head = known
-            } else {
-                let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM chain_head WHERE id = 1"))!
-                head = (row["seq"], row["hash"])
-            }
+            let existing = try Self.existingStep(db, k)
+            if existing?.isFinal == true { return nil }   // already final: nothing written
+            let head = try tx.state.chainHead(db)
             let seq = head.seq + 1
-            guard let stepID = try Self.mapForeignKey(k, {
-                try Int64.fetchOne(db.cachedStatement(sql: """
-                    INSERT INTO steps (run_id, person_key, person_json, vendor, action, state, outcome, message,
-                                       retryable, http_status, vendor_id, updated_at, receipt_seq)
-                    VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (run_id, person_key, vendor, action) DO UPDATE SET
-                        state = 'done', outcome = excluded.outcome, message = excluded.message,
-                        retryable = excluded.retryable, http_status = excluded.http_status,
-                        vendor_id = excluded.vendor_id, updated_at = excluded.updated_at,
-                        receipt_seq = excluded.receipt_seq
-                    WHERE \(Self.notFinal)
-                    RETURNING id
-                    """), arguments: [k.run, k.personKey, k.personJSON, k.vendor, k.action, outcome, message,
-                                      retryable, httpStatus, vendorID, time, seq])
-            }) else { return nil }   // already final: nothing written
+            let step = StepRow(id: try existing?.id ?? tx.state.nextStepID(db), key: k, state: .done, outcome: outcome,
+                               message: message, retryable: retryable, httpStatus: httpStatus, vendorID: vendorID,
+                               updatedAt: time, receiptSeq: seq)
+            try Self.writeStep(db, tx, step, replacing: existing)
+            let stepID = step.id
             var receipt = Receipt(seq: seq, run: RunID(k.run), stepID: stepID, personKey: k.personKey,
                                   personJSON: k.personJSON, vendor: k.vendor, action: k.action, outcome: outcome,
                                   message: message, vendorID: vendorID, time: time, requestsJSON: requestsJSON,
                                   bodiesJSON: bodiesJSON, prevHash: head.hash, hash: "")
-            receipt.hash = ReceiptChain.hash(ReceiptChain.Fields(receipt))
+            receipt.hash = ReceiptChain.hash(ReceiptChain.values(receipt))
             try db.cachedStatement(sql: """
                 INSERT INTO receipts (seq, run_id, step_id, person_key, person_json, vendor, action, outcome,
                                       message, vendor_id, time, requests_json, bodies_json, prev_hash, hash)
@@ -300,8 +305,7 @@ public final class Journal: Sendable {
                 """).execute(arguments: [seq, k.run, stepID, k.personKey, k.personJSON, k.vendor, k.action,
                                  outcome, message, vendorID, time, requestsJSON, bodiesJSON, head.hash, receipt.hash])
             // chain_head is written once per transaction, by the writer, before the commit.
-            tx.chainHead = (seq, receipt.hash)
-            tx.chainHeadChanged = true
+            tx.state.setChainHead(seq: seq, hash: receipt.hash)
             return receipt
         }
         return PendingReceipt(journal: self, key: k, pending: pending)
@@ -377,28 +381,42 @@ public final class Journal: Sendable {
 
     // MARK: - internals
 
+    /// A step's key as stored: redacted, and with the person's identity values pseudonymised.
     struct RedactedKey: Sendable {
         var run: String
         var personKey: String
         var personJSON: String
         var vendor: String
         var action: String
+        let redact: @Sendable (String) -> String
+        let pseudonyms: Pseudonyms?
         var description: String { "\(vendor)/\(action) for \(personKey) in run \(run)" }
+
+        /// A text about this step as stored: redacted, the person's identity values pseudonymised.
+        func text(_ s: String) -> String { pseudonyms?.apply(redact(s)) ?? redact(s) }
     }
 
     func redactedKey(_ key: StepKey) -> RedactedKey {
-        let person: (key: String, json: String)
+        let person: (key: String, json: String, pseudonyms: Pseudonyms?)
         if let known = redactedPeople.withLock({ $0[key.person] }) {
             person = known
+        } else if let journalKey = self.key {
+            let p = Pseudonyms(identity: Pseudonyms.identity(ofJSON: key.person.identityJSON), key: journalKey)
+            person = (p.apply(redact(key.person.key)), p.apply(redact(key.person.identityJSON)), p)
+            redactedPeople.withLock { cache in
+                if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+                cache[key.person] = person
+            }
         } else {
-            person = (redact(key.person.key), redact(key.person.identityJSON))
+            person = (redact(key.person.key), redact(key.person.identityJSON), nil)
             redactedPeople.withLock { cache in
                 if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }   // a batch's people in flight fit
                 cache[key.person] = person
             }
         }
         return RedactedKey(run: key.run.rawValue, personKey: person.key, personJSON: person.json,
-                           vendor: redact(key.vendor), action: redact(key.action))
+                           vendor: redact(key.vendor), action: redact(key.action), redact: redact,
+                           pseudonyms: person.pseudonyms)
     }
 
     /// The condition under which an existing step may still be written: not done with an
@@ -435,7 +453,8 @@ public final class Journal: Sendable {
         let argv = (try? JSONDecoder().decode([String].self, from: Data(argvText.utf8))) ?? []
         return RunRecord(id: RunID(row["id"]), workflow: row["workflow"], inputPath: row["input_path"],
                          inputSHA256: row["input_sha256"], configFingerprint: row["config_fingerprint"],
-                         dryRun: row["dry_run"], startedAt: row["started_at"], endedAt: row["ended_at"], argv: argv)
+                         dryRun: row["dry_run"], startedAt: row["started_at"], endedAt: row["ended_at"], argv: argv,
+                         identities: row["identities"] ?? "clear", keyID: row["key_id"], signedBy: row["signed_by"])
     }
 
     static func stepRecord(_ row: Row) -> StepRecord {
@@ -453,15 +472,6 @@ public final class Journal: Sendable {
                 vendor: row["vendor"] ?? "", action: row["action"] ?? "", outcome: row["outcome"] ?? "",
                 message: row["message"], vendorID: row["vendor_id"], time: row["time"] ?? "",
                 requestsJSON: row["requests_json"] ?? "[]", bodiesJSON: row["bodies_json"],
-                prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
-    }
-}
-
-extension ReceiptChain.Fields {
-    init(_ r: Receipt) {
-        self.init(seq: r.seq, runID: r.run.rawValue, stepID: r.stepID, personKey: r.personKey,
-                  personJSON: r.personJSON, vendor: r.vendor, action: r.action, outcome: r.outcome,
-                  message: r.message, vendorID: r.vendorID, time: r.time, requestsJSON: r.requestsJSON,
-                  bodiesJSON: r.bodiesJSON, prevHash: r.prevHash)
+                prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "", pruned: (row["pruned"] as Int64?) == 1)
     }
 }

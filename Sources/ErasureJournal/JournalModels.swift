@@ -30,9 +30,13 @@ public struct RunInfo: Sendable {
     public var dryRun: Bool
     public var argv: [String]
     public var startedAt: Date
+    /// The identity given on the command line (if any): pseudonymised in `argv` like in steps.
+    public var identity: [String: String]
 
     public init(workflow: String, inputPath: String? = nil, inputSHA256: String? = nil,
-                configFingerprint: String, dryRun: Bool, argv: [String] = [], startedAt: Date = Date()) {
+                configFingerprint: String, dryRun: Bool, argv: [String] = [], startedAt: Date = Date(),
+                identity: [String: String] = [:]) {
+        self.identity = identity
         self.workflow = workflow
         self.inputPath = inputPath
         self.inputSHA256 = inputSHA256
@@ -54,6 +58,11 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var startedAt: String
     public var endedAt: String?
     public var argv: [String]
+    /// `pseudonymised` (under the key `keyID`) or `clear`.
+    public var identities: String
+    public var keyID: String?
+    /// The id of the key that signs the run's final chain head when it ends (nil: unsigned).
+    public var signedBy: String?
 }
 
 /// A person, as the journal knows them: a stable `key` (unique within a run; e.g. the CSV line
@@ -238,10 +247,13 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var bodiesJSON: String?
     public var prevHash: String
     public var hash: String
+    /// Pruned (`Journal.prune`): only seq, prev_hash and hash are left.
+    public var pruned: Bool
 
     public init(seq: Int64, run: RunID, stepID: Int64, personKey: String, personJSON: String, vendor: String,
                 action: String, outcome: String, message: String?, vendorID: String?, time: String,
-                requestsJSON: String, bodiesJSON: String?, prevHash: String, hash: String) {
+                requestsJSON: String, bodiesJSON: String?, prevHash: String, hash: String, pruned: Bool = false) {
+        self.pruned = pruned
         self.seq = seq
         self.run = run
         self.stepID = stepID
@@ -310,4 +322,10 @@ package enum JournalTime {
 
 enum JournalText {
     static func jsonQuoted(_ s: String) -> String { JSONText.string(s) }
+
+    /// `s` as SQLite can store it whole: GRDB binds and reads texts as C strings, so a NUL would
+    /// cut the stored text short of what was hashed. U+0000 becomes U+FFFD.
+    static func storable(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s
+    }
 }

@@ -68,6 +68,39 @@ enum JournalSchema {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS steps_by_state")
         }
+        // v3: steps and runs carry a hash of their columns, and table_digests the count and sum of
+        // those hashes per table (`RowHash`), so that verify reports an edit of any row.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE steps ADD COLUMN row_hash TEXT;
+                ALTER TABLE runs ADD COLUMN row_hash TEXT;
+                CREATE TABLE table_digests (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    rows INTEGER NOT NULL,
+                    digest TEXT NOT NULL
+                );
+                """)
+        }
+        // v4: identities are pseudonymised unless a run says otherwise (`identities`, and the id of
+        // the pseudonym key); runs' final chain heads are signed (`signed_by`: the signing key's id,
+        // so a signature removed is missed); receipts may be pruned.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                ALTER TABLE runs ADD COLUMN identities TEXT NOT NULL DEFAULT 'clear';
+                ALTER TABLE runs ADD COLUMN key_id TEXT;
+                ALTER TABLE runs ADD COLUMN signed_by TEXT;
+                ALTER TABLE receipts ADD COLUMN pruned INTEGER;
+                CREATE TABLE signatures (
+                    run_id TEXT PRIMARY KEY NOT NULL,
+                    head_seq INTEGER NOT NULL,
+                    head_hash TEXT NOT NULL,
+                    key_id TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
+                    signature TEXT NOT NULL
+                );
+                """)
+            try Journal.hashExistingRows(db)
+        }
         return migrator
     }
 }

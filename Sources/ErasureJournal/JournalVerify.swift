@@ -1,3 +1,4 @@
+import Crypto
 import ErasureHost
 import Foundation
 import GRDB
@@ -41,25 +42,58 @@ public struct ChainViolation: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A step or run row, or a whole table, that does not hold (see `RowHash`).
+public struct RowViolation: Sendable, Hashable, CustomStringConvertible {
+    /// `steps`, `runs`.
+    public var table: String
+    /// The row's id; nil when the table as a whole does not match its digest (a row added or removed).
+    public var id: String?
+    public var detail: String
+
+    public var description: String {
+        let what = table == "steps" ? "step" : "run"
+        guard let id else { return "the \(table) table \(detail)" }
+        return "\(what) \(id) \(detail)"
+    }
+}
+
 public struct ChainVerification: Sendable, Hashable {
     public var receiptsChecked: Int
     /// The chain head as stored (last seq and its hash); anchor `headHash` elsewhere to detect
     /// a chain recomputed from some point on.
     public var headSeq: Int64
     public var headHash: String
-    /// The first violation, or nil when the chain is intact.
+    /// Receipts pruned (`Journal.prune`): the chain links through them, their content is gone.
+    public var receiptsPruned = 0
+    /// The first violation of the receipt chain, or nil when the chain is intact.
     public var violation: ChainViolation?
-    public var isIntact: Bool { violation == nil }
+    /// The first step or run row that was edited, added or removed, or nil.
+    public var rowViolation: RowViolation?
+    /// The run signatures, and a head anchored elsewhere.
+    public var signatures = SignatureCheck()
+    public var isIntact: Bool { violation == nil && rowViolation == nil && signatures.violation == nil }
 }
 
 extension Journal {
     /// Recomputes the chain from the first receipt, streaming, and reports the first receipt that
-    /// was altered or removed (the last one included, via `chain_head`).
-    public func verify() async throws -> ChainVerification {
-        try await pool.read { db in try Self.verify(db) }
+    /// was altered or removed (the last one included, via `chain_head`); then the first step or
+    /// run row that was edited, added or removed, or whose outcome is not its receipt's.
+    /// Every hash is recomputed over the bytes as stored (`StoredColumns`). Then each run's signed
+    /// head, under `publicKey` when given (see `verifySignatures`), and `anchoredHead`.
+    public func verify(publicKey: Curve25519.Signing.PublicKey? = nil, anchoredHead: String? = nil) async throws
+        -> ChainVerification
+    {
+        try await pool.read { db in
+            var result = try Self.verifyChain(db)
+            result.signatures = try Self.verifySignatures(db, trusting: publicKey, anchoredHead: anchoredHead)
+            result.rowViolation = try Self.verifyRows(db, "runs", .runs, RowHash.run)
+                ?? Self.verifyRows(db, "steps", .steps, RowHash.step)
+                ?? Self.verifyDoneSteps(db)
+            return result
+        }
     }
 
-    static func verify(_ db: Database) throws -> ChainVerification {
+    static func verifyChain(_ db: Database) throws -> ChainVerification {
         let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM chain_head WHERE id = 1")
         let headSeq: Int64 = head?["seq"] ?? 0
         let headHash: String = head?["hash"] ?? ""
@@ -75,15 +109,13 @@ extension Journal {
 
         var expectedSeq: Int64 = 1
         var prevHash = ReceiptChain.genesis
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM receipts ORDER BY seq")
+        let stored = StoredColumns.receipts
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT *, \(stored.selectList()), typeof(pruned) AS pruned_type FROM receipts ORDER BY seq
+            """)
+        let offset = try db.columns(in: "receipts").count
         while let row = try cursor.next() {
             let r = Self.receipt(row)
-            let stepID: Int64? = row["step_id"]
-            let fields = ReceiptChain.Fields(
-                seq: r.seq, runID: row["run_id"], stepID: stepID, personKey: row["person_key"],
-                personJSON: row["person_json"], vendor: row["vendor"], action: row["action"],
-                outcome: row["outcome"], message: row["message"], vendorID: row["vendor_id"], time: row["time"],
-                requestsJSON: row["requests_json"], bodiesJSON: row["bodies_json"], prevHash: row["prev_hash"])
             func violation(_ kind: ChainViolation.Kind, _ detail: String) -> ChainViolation {
                 ChainViolation(kind: kind, seq: r.seq, run: r.run, personKey: r.personKey, vendor: r.vendor,
                                action: r.action, detail: detail)
@@ -96,9 +128,30 @@ extension Journal {
                 result.violation = violation(.brokenLink, "unexpected seq (expected #\(expectedSeq))")
                 return result
             }
-            let recomputed = ReceiptChain.hash(fields)
-            if recomputed != r.hash {
-                result.violation = violation(.altered, "its content hashes to \(recomputed), the stored hash is \(r.hash)")
+            let values: [CanonicalForm.Value]
+            switch stored.values(row, at: offset) {
+            case .failure(let mismatch):
+                result.violation = violation(.altered, "\(mismatch)")
+                return result
+            case .success(let v):
+                values = v
+            }
+            switch (row["pruned_type"] as String, row["pruned"] as Int64?) {
+            case ("null", _):
+                let recomputed = ReceiptChain.hash(Array(values.dropLast()))
+                guard case .bytes(let storedHash) = values.last!, storedHash == Data(recomputed.utf8) else {
+                    result.violation = violation(.altered, "its content hashes to \(recomputed), the stored hash is \(r.hash)")
+                    return result
+                }
+            case ("integer", 1):
+                let content = values[1...12].map { v -> Data? in if case .bytes(let d) = v { return d } else { return nil } }
+                guard content == ReceiptChain.prunedContent, Hex.decode(r.hash) != nil else {
+                    result.violation = violation(.altered, "it is marked pruned but its columns are not those of a pruned receipt")
+                    return result
+                }
+                result.receiptsPruned += 1
+            default:
+                result.violation = violation(.altered, "its pruned column holds neither NULL nor 1")
                 return result
             }
             if r.prevHash != prevHash {
@@ -117,5 +170,62 @@ extension Journal {
                                               action: nil, detail: "chain_head is #\(headSeq) \(headHash), the last receipt is #\(lastSeq) \(prevHash)")
         }
         return result
+    }
+
+    /// The first row of `table` whose columns do not hash to its `row_hash`, or, when every row
+    /// holds, a table whose rows do not add up to its digest (a row added or removed).
+    static func verifyRows(_ db: Database, _ table: String, _ stored: StoredColumns,
+                           _ hash: ([CanonicalForm.Value]) -> SHA256.Digest) throws -> RowViolation? {
+        var digest = TableDigest()
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT CAST(id AS TEXT), typeof(row_hash), CAST(row_hash AS BLOB), \(stored.selectList()) FROM \(table) ORDER BY rowid
+            """)
+        while let row = try cursor.next() {
+            let id: String = row[0] ?? "?"
+            func violation(_ detail: String) -> RowViolation {
+                RowViolation(table: table, id: id, detail: "was altered: " + detail)
+            }
+            let values: [CanonicalForm.Value]
+            switch stored.values(row, at: 3) {
+            case .failure(let mismatch): return violation("\(mismatch)")
+            case .success(let v): values = v
+            }
+            let recomputed = hash(values)
+            let storedHash: Data? = row[1] as String == "text" ? row[2] : nil
+            guard let storedHash, storedHash == Data(Digest.hex(recomputed).utf8) else {
+                return violation("its columns hash to \(Digest.hex(recomputed)), its row_hash is "
+                                 + (storedHash.map { String(decoding: $0, as: UTF8.self) } ?? "missing"))
+            }
+            digest.add(recomputed)
+        }
+        let recorded = try Row.fetchOne(db, sql: "SELECT typeof(rows) AS t, rows, digest FROM table_digests WHERE name = ?",
+                                        arguments: [table])
+        let recordedDigest = recorded.flatMap { r -> TableDigest? in
+            r["t"] as String == "integer" ? TableDigest(rows: r["rows"], hex: r["digest"]) : nil
+        }
+        if recordedDigest != digest {
+            let was = recordedDigest.map { "\($0.rows) rows, digest \($0.hex)" } ?? "no valid digest"
+            return RowViolation(table: table, id: nil,
+                                detail: "has \(digest.rows) rows, digest \(digest.hex); table_digests records \(was): "
+                                    + "a row was added or removed")
+        }
+        return nil
+    }
+
+    /// The first step done whose columns are not those of its latest receipt (the step is what
+    /// `--resume` trusts; the receipt is the evidence). Compared as stored, types included.
+    static func verifyDoneSteps(_ db: Database) throws -> RowViolation? {
+        let same = ["run_id", "person_key", "person_json", "vendor", "action", "outcome", "message", "vendor_id"]
+            .map { "r.\($0) IS s.\($0)" }.joined(separator: " AND ")
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT CAST(s.id AS TEXT) AS id, s.receipt_seq FROM steps s LEFT JOIN receipts r ON r.seq = s.receipt_seq
+            WHERE s.state = 'done' AND NOT (r.seq IS NOT NULL AND r.step_id IS s.id AND r.time IS s.updated_at AND \(same))
+            ORDER BY s.id LIMIT 1
+            """) else { return nil }
+        let seq: Int64? = row["receipt_seq"]
+        return RowViolation(table: "steps", id: row["id"],
+                            detail: "is done but does not match its receipt "
+                                + (seq.map { "#\($0)" } ?? "(it names none)")
+                                + " (run, person, vendor, action, outcome, message, vendor id and time must be the receipt's)")
     }
 }

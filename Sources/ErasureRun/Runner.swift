@@ -23,10 +23,9 @@ public struct Runner: Sendable {
             let journal = try openJournal(journalPath)
             defer { try? journal.close() }
             let run = try await journal.beginRun(RunInfo(
-                workflow: "\(action.rawValue) \(vendor)", inputPath: nil,
-                inputSHA256: Digest.sha256Hex(Array(PersonRef.canonicalJSON(user).utf8)),
+                workflow: "\(action.rawValue) \(vendor)", inputPath: nil, inputSHA256: journal.identityDigest(user),
                 configFingerprint: engine.configFingerprint, dryRun: engine.dryRun,
-                argv: argv.map(engine.redactor.redact)))
+                argv: argv.map(engine.redactor.redact), identity: user))
             let hooks = JournalHooks(journal: journal, run: run)
             let person = PersonKey(line: nil, identity: user)
             let (outcome, _) = await engine.perform(vendor: vendor, action: action, user: user, beforeMutating: {
@@ -53,9 +52,12 @@ public struct Runner: Sendable {
             let journal = try openJournal(journalPath)
             defer { try? journal.close() }
             let inputSHA: String?
+            var identity: [String: String] = [:]
             switch people {
             case .csv(let source): inputSHA = Digest.file(source.path)
-            case .one(let identity): inputSHA = Digest.sha256Hex(Array(PersonRef.canonicalJSON(identity.flattened).utf8))
+            case .one(let one):
+                identity = one.flattened
+                inputSHA = journal.identityDigest(identity)
             }
             let name = displayPath(workflow.path)
             let run: RunID
@@ -64,7 +66,8 @@ public struct Runner: Sendable {
             } else {
                 run = try await journal.beginRun(RunInfo(workflow: name, inputPath: input, inputSHA256: inputSHA,
                                                          configFingerprint: engine.configFingerprint,
-                                                         dryRun: engine.dryRun, argv: argv.map(engine.redactor.redact)))
+                                                         dryRun: engine.dryRun, argv: argv.map(engine.redactor.redact),
+                                                         identity: identity))
             }
             let hooks = JournalHooks(journal: journal, run: run, freshRun: !resume)
             let result = await BatchRunner.run(workflow, people: people, options: options, sink: sink,
@@ -76,11 +79,31 @@ public struct Runner: Sendable {
         }
     }
 
-    /// Opens (or creates) a journal whose every text column goes through the run's redactor.
+    /// Opens (or creates) a journal whose every text column goes through the run's redactor, whose
+    /// identities are pseudonymised under the journal key (`[journal]` of the config) unless the
+    /// config says `clear_identities = true`, and whose runs are signed. A key generated now is
+    /// announced on stderr.
     func openJournal(_ path: String) throws -> Journal {
         let redactor = engine.redactor
+        func announce(_ generated: String?, _ what: String, _ note: String) {
+            guard let generated else { return }
+            FileHandle.standardError.write(Data("erasure: generated the \(what) in \(generated)\(note)\n".utf8))
+        }
         do {
-            return try Journal.open(path: path, redact: { redactor.redact($0) })
+            let settings = try ConfigFile.load(path: engine.configPath).journal
+            var key: JournalKey?
+            if !settings.clearIdentities {
+                let loaded = try JournalKey.load(reference: settings.key, journal: path, create: true)
+                announce(loaded.generated, "journal key", ": keep it (with it, `erasure journal show --person` finds "
+                         + "a person; without it, nobody can)")
+                key = loaded.key
+            }
+            let signer = try SigningKey.load(reference: settings.signingKey, journal: path, create: true)
+            announce(signer.generated, "signing key of the journal's runs",
+                     " (its public key, for an auditor: \(signer.generated ?? "").pub; one per installation: "
+                     + "erasure journal keygen, then [journal] signing_key)")
+            return try Journal.open(path: path, redact: { redactor.redact($0) }, pseudonymsUnder: key,
+                                    signingWith: signer.key)
         } catch {
             throw SetupError("cannot open the journal \(path): \(error)")
         }

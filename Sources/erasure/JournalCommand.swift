@@ -1,30 +1,115 @@
 import ArgumentParser
 import ErasureHost
 import ErasureJournal
-import ErasurePlugins
-import ErasureRun
 import Foundation
 
-/// `erasure journal export|verify|show`: read a run journal (never creates one).
+/// `erasure journal …`: read a run journal (never creates one), prune it, make a signing key.
+/// Each subcommand is in `Journal<Name>Command.swift`.
 struct JournalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "journal",
-        abstract: "Inspect a run journal: export receipts, verify the receipt chain, show runs.",
-        subcommands: [Export.self, Verify.self, Show.self])
+        abstract: "Inspect a run journal: show, export, verify, certificate, report, prune; make a signing key.",
+        discussion: """
+            The journal holds identities only as pseudonyms (keyed hashes, e.g. ⟨email:3f9a…⟩) under \
+            the journal key, and each run's final chain head signed with an Ed25519 key. \
+            `show --person email=…` recomputes a person's pseudonym to find them.
+            """,
+        subcommands: [JournalShowCommand.self, JournalExportCommand.self, JournalVerifyCommand.self,
+                      JournalCertificateCommand.self, JournalReportCommand.self, JournalPruneCommand.self,
+                      JournalKeygenCommand.self])
 
     struct Location: ParsableArguments {
         @Option(name: .long, help: ArgumentHelp("The journal file.", valueName: "FILE"))
         var journal: String = "./erasure-journal.sqlite"
 
-        /// Opens the existing journal, or prints why not and exits 2.
-        func open() throws -> Journal {
+        @Option(name: .long, help: ArgumentHelp(
+            "The config whose [journal] key names the journal key (default: $ERASURE_CONFIG, else ./erasure.toml, "
+            + "if present; else the key file next to the journal).", valueName: "FILE"))
+        var config: String?
+
+        /// Opens the existing journal, or prints why not and exits 2. With `key`, with the journal
+        /// key (to recompute pseudonyms).
+        func open(key: Bool = false) throws -> Journal {
             do {
-                return try Journal.openExisting(path: journal)
+                return try Journal.openExisting(path: journal, pseudonymsUnder: key ? loadKey() : nil)
             } catch let error as JournalError {
                 JournalCommand.fail("\(error)")
             } catch {
                 JournalCommand.fail("journal \(journal): \(error)")
             }
+        }
+
+        /// The journal key: the config's `[journal] key`, else the key file next to the journal.
+        func loadKey() throws -> JournalKey {
+            let path = ConfigFile.locate(explicit: config)
+            var reference: String?
+            if config != nil || FileManager.default.fileExists(atPath: path) {
+                reference = try ConfigFile.load(path: path).journal.key
+            }
+            return try JournalKey.load(reference: reference, journal: journal, create: false).key
+        }
+
+        /// The run `prefix` names (a unique prefix of its id), or exits 2 saying why not.
+        func resolveRun(_ journal: Journal, _ prefix: String) async throws -> RunID {
+            let matches = try await journal.runs().filter { $0.id.rawValue.hasPrefix(prefix.lowercased()) }
+            guard matches.count == 1, let record = matches.first else {
+                JournalCommand.fail(matches.isEmpty
+                    ? "journal \(journal.path): no run \(prefix) (erasure journal show lists them)"
+                    : "journal \(journal.path): \(prefix) matches \(matches.count) runs; give more of the id")
+            }
+            return record.id
+        }
+    }
+
+    /// `--run --person --since --until --vendor --outcome`, for show and export.
+    struct Filters: ParsableArguments {
+        @Option(name: .customLong("run"), help: ArgumentHelp("Only this run (an id, or a unique prefix).", valueName: "RUN"))
+        var runPrefix: String?
+
+        @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+            "Only this person (KEY=VALUE..., each must match): their pseudonyms are recomputed with the journal key.",
+            valueName: "KEY=VALUE"))
+        var person: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Only from this time on (YYYY-MM-DD or ISO 8601, UTC).", valueName: "TIME"))
+        var since: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only before this time (YYYY-MM-DD or ISO 8601, UTC).", valueName: "TIME"))
+        var until: String?
+
+        @Option(name: .long, help: "Only this vendor.")
+        var vendor: String?
+
+        @Option(name: .long, help: "Only this outcome (deleted, suspended, not_found, planned, skipped, failed).")
+        var outcome: String?
+
+        var identity: [String: String] {
+            var identity: [String: String] = [:]
+            for pair in person {
+                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                    JournalCommand.fail("--person \(pair): expected KEY=VALUE")
+                }
+                identity[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            }
+            return identity
+        }
+
+        var isEmpty: Bool {
+            runPrefix == nil && person.isEmpty && since == nil && until == nil && vendor == nil && outcome == nil
+        }
+
+        func filter(_ journal: Journal, _ location: Location) async throws -> JournalFilter {
+            func time(_ option: String, _ text: String?) -> String? {
+                guard let text else { return nil }
+                guard let time = JournalFilter.time(text) else {
+                    JournalCommand.fail("--\(option) \(text): expected YYYY-MM-DD or an ISO 8601 time")
+                }
+                return time
+            }
+            var run: RunID?
+            if let runPrefix { run = try await location.resolveRun(journal, runPrefix) }
+            return JournalFilter(run: run, identity: identity, since: time("since", since), until: time("until", until),
+                                 vendor: vendor, outcome: outcome)
         }
     }
 
@@ -37,172 +122,21 @@ struct JournalCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    // MARK: export
-
-    struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Write every receipt, in chain order: JSON lines or CSV.")
-
-        @OptionGroup var location: Location
-
-        @Option(name: .long, help: "jsonl (one JSON object per receipt per line) or csv (columns as stored).")
-        var format: Format = .jsonl
-
-        @Option(name: .long, help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "FILE"))
-        var output: String?
-
-        enum Format: String, ExpressibleByArgument, CaseIterable {
-            case jsonl, csv
-        }
-
-        func run() async throws {
-            let journal = try location.open()
-            let handle: FileHandle
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil),
-                      let h = FileHandle(forWritingAtPath: output) else {
-                    JournalCommand.fail("cannot write \(output)")
-                }
-                handle = h
-            } else {
-                handle = FileHandle.standardOutput
-            }
-            let count: Int
-            do {
-                count = try await journal.export(format: format == .csv ? .csv : .jsonl, to: handle)
-            } catch {
-                JournalCommand.fail("export of \(location.journal) failed: \(error)")
-            }
-            if let output {
-                try handle.close()
-                FileHandle.standardError.write(Data("erasure: \(count) receipts written to \(output)\n".utf8))
-            }
-        }
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    // MARK: verify
-
-    struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Recompute the receipt chain; name the first receipt altered or removed.",
-            discussion: "Exit status: 0 the chain is intact, 1 it was tampered with, 2 no usable journal.")
-
-        @OptionGroup var location: Location
-
-        func run() async throws {
-            let journal = try location.open()
-            let result: ChainVerification
-            do {
-                result = try await journal.verify()
-            } catch {
-                JournalCommand.fail("cannot read \(location.journal): \(error)")
+    static func printTable(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        for row in all {
+            let cells = row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
             }
-            if let violation = result.violation {
-                JournalCommand.printLine("journal \(location.journal): TAMPERED: \(violation)")
-                JournalCommand.printLine("(\(result.receiptsChecked) receipts verified before it)")
-                throw ExitCode(1)
-            }
-            JournalCommand.printLine("journal \(location.journal): OK, \(result.receiptsChecked) receipts, "
-                                     + "chain head #\(result.headSeq) \(result.headHash)")
-        }
-    }
-
-    // MARK: show
-
-    struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "List the runs, or show one run: counts per vendor × outcome and failures.")
-
-        @Argument(help: "A run id (or a unique prefix of it). Without it, list the runs.")
-        var run: String?
-
-        @OptionGroup var location: Location
-
-        @Flag(name: .long, help: "JSON: one object per run (list), or the run's summary.")
-        var json = false
-
-        func run() async throws {
-            let journal = try location.open()
-            do {
-                if let run {
-                    try await show(journal, run)
-                } else {
-                    try await list(journal)
-                }
-            } catch let error as ExitCode {
-                throw error
-            } catch {
-                JournalCommand.fail("cannot read \(location.journal): \(error)")
-            }
-        }
-
-        func list(_ journal: Journal) async throws {
-            let runs = try await journal.runOverviews()
-            if json {
-                for r in runs { JournalCommand.printLine(try encode(r)) }
-                return
-            }
-            if runs.isEmpty {
-                JournalCommand.printLine("journal \(location.journal): no runs")
-                return
-            }
-            let rows = runs.map { r in
-                [r.run.id.rawValue, r.run.workflow, r.run.startedAt, r.run.dryRun ? "yes" : "no",
-                 r.run.endedAt == nil ? "no" : "yes", String(r.steps), String(r.done), String(r.failed)]
-            }
-            printTable(["RUN", "WORKFLOW", "STARTED", "DRY-RUN", "ENDED", "STEPS", "DONE", "FAILED"], rows)
-        }
-
-        func show(_ journal: Journal, _ prefix: String) async throws {
-            let matches = try await journal.runs().filter { $0.id.rawValue.hasPrefix(prefix.lowercased()) }
-            guard matches.count == 1, let record = matches.first else {
-                JournalCommand.fail(matches.isEmpty
-                    ? "journal \(location.journal): no run \(prefix) (erasure journal show lists them)"
-                    : "journal \(location.journal): \(prefix) matches \(matches.count) runs; give more of the id")
-            }
-            let summary = try await journal.summary(run: record.id)
-            if json {
-                JournalCommand.printLine(try encode(summary))
-                return
-            }
-            let r = summary.run
-            JournalCommand.printLine("run \(r.id)  \(r.workflow)\(r.dryRun ? "  (dry-run)" : "")")
-            JournalCommand.printLine("started \(r.startedAt)" + (r.endedAt.map { "  ended \($0)" } ?? "  (not ended)"))
-            if let input = r.inputPath {
-                JournalCommand.printLine("input \(input)" + (r.inputSHA256.map { "  sha256 \($0)" } ?? ""))
-            }
-            JournalCommand.printLine("")
-            printTable(["VENDOR", "ACTION", "OUTCOME", "COUNT"], summary.counts.map { c in
-                [c.vendor, c.action, c.outcome ?? "(\(c.state.rawValue))", String(c.count)]
-            })
-            if !summary.failures.isEmpty {
-                JournalCommand.printLine("\nfailures:")
-                for f in summary.failures {
-                    var line = "  \(f.vendor)/\(f.action)  \(f.person.key)"
-                    if let status = f.httpStatus { line += "  HTTP \(status)" }
-                    if let retryable = f.retryable { line += retryable ? "  retryable" : "  not retryable" }
-                    line += ": " + (f.message ?? "(no message)")
-                    JournalCommand.printLine(line)
-                }
-            }
-        }
-
-        func printTable(_ header: [String], _ rows: [[String]]) {
-            let all = [header] + rows
-            let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
-            for row in all {
-                let cells = row.enumerated().map { i, cell in
-                    i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                }
-                JournalCommand.printLine(cells.joined(separator: "  "))
-            }
-        }
-
-        func encode<T: Encodable>(_ value: T) throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
+            printLine(cells.joined(separator: "  "))
         }
     }
 }

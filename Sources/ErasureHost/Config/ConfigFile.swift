@@ -12,6 +12,8 @@ public struct ConfigFile: Sendable {
     public let directory: String
     /// Vendor tables, raw (references not yet resolved), by vendor name.
     let tables: [String: [String: RawValue]]
+    /// `[journal]`.
+    public var journal = JournalSettings()
 
     /// Where the config is: `explicit` (--config), else `$ERASURE_CONFIG`, else `./erasure.toml`.
     public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -46,7 +48,14 @@ public struct ConfigFile: Sendable {
         }
         var problems: [ConfigError.Problem] = []
         var tables: [String: [String: RawValue]] = [:]
-        for key in root.keys.sorted() where key != "vendors" {
+        let dir = (path as NSString).deletingLastPathComponent
+        var journal = JournalSettings()
+        if let table = root["journal"]?.table {
+            let parsed = JournalSettings.parse(table, directory: dir.isEmpty ? "." : dir)
+            journal = parsed.0
+            problems += parsed.1
+        }
+        for key in root.keys.sorted() where key != "vendors" && !(key == "journal" && root[key]?.table != nil) {
             let hint = closestMatch(key, in: ["vendors", "vendor"]).map { _ in " (did you mean [vendors.NAME]?)" } ?? ""
             problems.append(.init(table: nil, key: key, message: "unknown top-level key or table\(hint); vendor settings go in [vendors.NAME]"))
         }
@@ -66,8 +75,7 @@ public struct ConfigFile: Sendable {
             }
         }
         if !problems.isEmpty { throw ConfigError(file: path, problems: problems) }
-        let dir = (path as NSString).deletingLastPathComponent
-        return ConfigFile(path: path, directory: dir.isEmpty ? "." : dir, tables: tables)
+        return ConfigFile(path: path, directory: dir.isEmpty ? "." : dir, tables: tables, journal: journal)
     }
 
     /// Names of the `[vendors.NAME]` tables, sorted.

@@ -70,6 +70,7 @@ public final class Engine: Sendable {
         let late = Locked<Engine?>(nil)
         await lua.register(module: "__erasure", Engine.hostModule(late))
         let catalog = try await PluginCatalog.load(into: lua, locator: options.locator)
+        if !catalog.conflicts.isEmpty { throw SetupError(catalog.conflicts.joined(separator: "\n")) }
         let known = Set(catalog.specs.keys)
 
         // Which vendors: the ones asked for (each must have a plugin and a config table), or
@@ -202,6 +203,13 @@ public final class Engine: Sendable {
                              + "; e.g. erasure \(spec.actions.contains(.delete) ? "delete" : "suspend") \(vendor) \(spec.identity[0])=VALUE")
         }
         return given
+    }
+
+    /// Refuses an identity key (a CSV column, a KEY=VALUE argument) that reaches no vendor of this
+    /// run: a typo would otherwise leave a vendor out without a word (a usage error, exit 2).
+    public func checkIdentityKeys(_ keys: [String]) throws {
+        try Identity.checkKeys(keys, accepted: Dictionary(uniqueKeysWithValues: vendors.map { ($0, plugins[$0]!.identity) }),
+                               plugins: Set(plugins.keys))
     }
 
     /// Runs one action of one plugin. Never throws: every problem becomes an outcome.

@@ -43,6 +43,8 @@ public struct PluginSpec: Sendable {
     public var hasValidate: Bool
     /// The table the file returned (functions included), to install into the runtime.
     public var table: LuaValue
+    /// Files of later folders of the search path declaring the same name, which this one overrides.
+    public var overrides: [String] = []
 
     public func key(_ name: String) -> ConfigKey? { config.first { $0.name == name } }
     public var secretKeys: [String] { config.filter(\.secret).map(\.name) }

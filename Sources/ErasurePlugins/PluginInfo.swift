@@ -10,6 +10,10 @@ public struct PluginInfo: Sendable {
         public var configured: Bool
         public var configProblems: [String]
         public var file: String { displayPath(spec.path) }
+        /// "overrides FILE, …" when files later in the search path declare the same name; nil otherwise.
+        public var overrideNote: String? {
+            spec.overrides.isEmpty ? nil : "overrides " + spec.overrides.map(displayPath).joined(separator: ", ")
+        }
         public var actions: String {
             Action.allCases.filter { spec.actions.contains($0) }.map(\.rawValue).joined(separator: ", ")
         }
@@ -24,6 +28,7 @@ public struct PluginInfo: Sendable {
                                      ("secret", k.secret ? "true" : "false")])
                 })),
                 ("configured", configured ? "true" : "false"),
+                ("overrides", JSONText.array(spec.overrides.map { JSONText.string(displayPath($0)) })),
             ])
         }
     }

@@ -41,7 +41,9 @@ public final class CSVPeople: @unchecked Sendable {
             throw SetupError("\(path) is empty: its first line must name identity keys, e.g. email,gafapay.id")
         }
         if first.starts(with: [0xEF, 0xBB, 0xBF]) { first.removeFirst(3) }  // a UTF-8 byte order mark
-        let text = String(decoding: first, as: UTF8.self)
+        guard let text = String(validating: first, as: UTF8.self) else {
+            throw SetupError("\(path):1: the header row is not valid UTF-8")
+        }
         guard let names = CSVPeople.fields(text), !names.isEmpty else {
             throw SetupError("\(path):1: the header row is not valid CSV")
         }
@@ -63,7 +65,10 @@ public final class CSVPeople: @unchecked Sendable {
         while true {
             guard let bytes = CSVPeople.readLine(handle: handle, buffer: &buffer, offset: &offset, eof: &eof) else { return nil }
             lineNumber += 1
-            let text = String(decoding: bytes, as: UTF8.self)
+            // Not repaired with U+FFFD: that would be someone else's identity.
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                return PersonRow(line: lineNumber, identity: nil, problem: "not valid UTF-8: identities are text")
+            }
             if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             return row(text, line: lineNumber)
         }

@@ -90,7 +90,8 @@ struct RunCommand: AsyncParsableCommand {
                 let known = locator.workflowNames()
                 throw UsageError("no workflow \(workflow) (a path, or one of: \(known.isEmpty ? "none found" : known.joined(separator: ", ")))")
             }
-            let people: PeopleInput = try users.map { .csv(try CSVPeople(path: $0)) } ?? .one(try Identity(arguments: identity))
+            let people: PeopleInput = try users.map { .csv(try CSVPeople(path: $0)) }
+                ?? .one(try Identity(arguments: try validUTF8(identity)))
             var engineOptions = EngineOptions()
             engineOptions.configPath = options.config
             engineOptions.dryRun = dryRun
@@ -98,6 +99,14 @@ struct RunCommand: AsyncParsableCommand {
             engineOptions.locator = locator
             let engine = try await Engine.start(engineOptions, needed: nil)
             do {
+                switch people {
+                case .csv(let source):
+                    do { try engine.checkIdentityKeys(source.header) } catch let e as IdentityError {
+                        throw UsageError("\(source.path == "-" ? "standard input" : displayPath(source.path)):1: column \(e)")
+                    }
+                case .one(let person):
+                    try engine.checkIdentityKeys(person.keys)
+                }
                 let wf = try await Workflow.load(path: path, engine: engine, params: params)
                 return RunSetup(engine: engine, workflow: wf, people: people)
             } catch {

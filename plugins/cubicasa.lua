@@ -35,6 +35,7 @@ local plugin = {
     list_cache_seconds = { default = 60, type = "number", doc = "how long a page of the user list is reused" },
   },
   identity = { "id", "email" },
+  -- verify: plugin.verify below (a lookup would trust cached pages).
 }
 
 local function headers(ctx)
@@ -145,9 +146,81 @@ function plugin.delete(ctx, user, record)
   if resp.status ~= 200 then
     return { outcome = "failed", message = string.format("CubiCasa refused the deletion (HTTP %d)", resp.status) }
   end
+  -- The answer is CubiCasa's {"message": "User ... was deleted successfully"} or the deletion is
+  -- not confirmed (an answer we cannot read is never a deletion).
   local ok, body = pcall(resp.json)
-  local said = ok and type(body) == "table" and body.message or "User deleted successfully"
-  return { outcome = "deleted", message = tostring(said), vendor_id = id }
+  if not ok or type(body) ~= "table" or type(body.message) ~= "string" then
+    return { outcome = "failed", retryable = true,
+             message = "CubiCasa answered the deletion with HTTP 200 but not with its {message} object: not confirmed" }
+  end
+  return { outcome = "deleted", message = body.message, vendor_id = id }
+end
+
+-- Verifying a deletion (the host calls this once CubiCasa confirmed one): the user must be
+-- missing from a walk of the list that starts after the deletion, forward then backward, every
+-- page read afresh (the cache only ever proves presence: see the header). Walks are shared: the
+-- deletions confirmed while one walk runs are all checked by the next, so a batch pays for one
+-- walk at a time, not one per person. The walk's requests are in the receipt of the deletion
+-- that started it.
+local gathering, walking = nil, nil   -- the round taking deletions; the round being walked
+local STALLED = 300                    -- seconds without a page read: the walker is gone
+
+local function wait_for(ctx, round, ready)
+  while not ready() do
+    if ctx.now() - round.progress > STALLED then
+      error({ message = "CubiCasa: the shared walk verifying deletions stalled", retryable = true })
+    end
+    ctx.sleep(0.005)
+  end
+end
+
+local function walk_round(ctx, round)
+  local function note(offset)
+    local started = ctx.now()
+    local page = get_page(ctx, offset)
+    round.progress = ctx.now()
+    pages[offset] = { page = page, at = started }
+    for _, item in ipairs(page.items) do
+      if round.ids[item.id] then round.present[item.id] = item end
+    end
+    return page
+  end
+  local offset, offsets = 0, {}
+  for _ = 1, ctx.config.max_pages do
+    local page = note(offset)
+    offsets[#offsets + 1] = offset
+    local nxt = page.pagination.next_offset
+    if page.pagination.has_more ~= true or math.type(nxt) ~= "integer" or nxt <= offset then
+      for i = #offsets - 1, 1, -1 do note(offsets[i]) end   -- the last page was just read
+      return
+    end
+    offset = nxt
+  end
+  error({ message = "CubiCasa user list still had more pages after max_pages", retryable = false })
+end
+
+function plugin.verify(ctx, user, result)
+  local id = result.vendor_id or user.id
+  local round = gathering
+  if round then
+    round.ids[id] = true
+    wait_for(ctx, round, function() return round.done end)
+  else
+    round = { ids = { [id] = true }, present = {}, progress = ctx.now() }
+    gathering = round
+    local previous = walking
+    local ok, err = pcall(function()
+      if previous then wait_for(ctx, previous, function() return previous.done end) end
+      gathering, walking = nil, round   -- later deletions gather for the next walk
+      round.progress = ctx.now()
+      walk_round(ctx, round)
+    end)
+    if gathering == round then gathering = nil end
+    if walking == round then walking = nil end
+    round.done, round.err = true, not ok and err or nil
+  end
+  if round.err then error(round.err, 0) end
+  return round.present[id]
 end
 
 return plugin

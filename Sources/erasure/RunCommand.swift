@@ -16,7 +16,8 @@ struct RunCommand: AsyncParsableCommand {
               suspend-instead     GafaPay: suspend when the record must be kept, delete otherwise
 
             People come from KEY=VALUE arguments (one person) or --users FILE.csv (- for standard input),
-            whose header names identity keys; VENDOR.KEY scopes a key to one vendor:
+            whose header names identity keys; VENDOR.KEY scopes a key to one vendor. Every column must be \
+            a key some configured vendor takes (a typo is exit 2, before anything is sent):
               email,gafapay.id,engagelab.alias
               ada@example.com,6f1b82443e524459831de59d430a0c41,ada_lovelace
 

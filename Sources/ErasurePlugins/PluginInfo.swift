@@ -10,6 +10,14 @@ public struct PluginInfo: Sendable {
         public var configured: Bool
         public var configProblems: [String]
         public var file: String { displayPath(spec.path) }
+        /// How a deletion is checked afterwards (the plugin's `verify`), in words.
+        public var verification: String {
+            switch spec.verification {
+            case .lookup: return "by a lookup afterwards"
+            case .function: return "by the plugin's verify function"
+            case .skip(let why): return "not checked: \(why)"
+            }
+        }
         /// "overrides FILE, …" when files later in the search path declare the same name; nil otherwise.
         public var overrideNote: String? {
             spec.overrides.isEmpty ? nil : "overrides " + spec.overrides.map(displayPath).joined(separator: ", ")
@@ -27,6 +35,7 @@ public struct PluginInfo: Sendable {
                     JSONText.object([("name", JSONText.string(k.name)), ("required", k.required ? "true" : "false"),
                                      ("secret", k.secret ? "true" : "false")])
                 })),
+                ("verification", JSONText.string(verification)),
                 ("configured", configured ? "true" : "false"),
                 ("overrides", JSONText.array(spec.overrides.map { JSONText.string(displayPath($0)) })),
             ])

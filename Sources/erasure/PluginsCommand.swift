@@ -85,6 +85,7 @@ struct PluginsCommand: AsyncParsableCommand {
             print("file:       \(p.file)" + (p.overrideNote.map { " (\($0))" } ?? ""))
             print("actions:    \(p.actions)")
             print("identity:   \(p.spec.identity.joined(separator: " or "))")
+            print("deletions:  \(p.verification)")
             if !p.spec.hosts.isEmpty { print("hosts:      \(p.spec.hosts.joined(separator: ", "))") }
             print("configured: \(p.configured ? "yes" : "no: add [vendors.\(p.spec.name)] to erasure.toml")")
             print("config keys ([vendors.\(p.spec.name)]):")

@@ -98,6 +98,9 @@ final class VerifiedOutcomeTests: XCTestCase {
         let human = try e.erasure(["delete", "engagelab", "alias=\(Sample.adaEngageLabAlias)", "--no-journal"])
         XCTAssertEqual(human.status, 0, human.all)
         XCTAssertTrue(human.stdout.contains("(not verified: EngageLab deletes asynchronously"), human.all)
+        // And `plugins show` says how a vendor's deletions are checked.
+        let show = try e.erasure(["plugins", "show", "pagos"])
+        XCTAssertTrue(show.stdout.contains("deletions:  not checked: Pagos has no read API"), show.all)
         await e.shutdown()
     }
 }

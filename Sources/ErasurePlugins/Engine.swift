@@ -284,8 +284,9 @@ public final class Engine: Sendable {
     /// Dry-run planning, HTTP details and redaction, whatever the plugin said.
     private func finish(_ o: inout Outcome, _ actx: ActionContext) {
         let records = actx.recorder.records
-        // A mutating request left without an answer may have taken effect all the same.
-        if o.action.isMutating, records.contains(where: { r in
+        // A mutating request left without an answer may have taken effect all the same (in a dry
+        // run none is sent).
+        if o.action.isMutating, !dryRun, records.contains(where: { r in
             !r.planned && r.status == nil && !HTTPRequestSpec(method: r.method, url: r.url).isSafeMethod
         }) {
             o.interrupted = true

@@ -34,6 +34,7 @@ local plugin = {
     not_found_codes = { default = { "40401" }, type = "list", doc = "codes meaning the user is absent (ASSUMED)" },
   },
   identity = { "id" },
+  verify = "lookup",   -- after a deletion, the host looks the user up again: gone, or failed
 }
 
 function plugin.validate(config)

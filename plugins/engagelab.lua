@@ -29,6 +29,9 @@ local plugin = {
     platform = { doc = "alias lookup filter, e.g. 'android,ios,hmos' (SECONDARY)" },
   },
   identity = { "registration_id", "alias" },
+  -- CONFIRMED: the deletion happens asynchronously after EngageLab accepts it, and the device
+  -- stays visible until then: a lookup straight after cannot tell a deletion from a refusal.
+  verify = { skip = "EngageLab deletes asynchronously: the device stays visible for a while after the deletion is accepted" },
 }
 
 local function headers(ctx)

@@ -31,6 +31,7 @@ local plugin = {
     not_found_errors = { default = { "USER_NOT_FOUND" }, type = "list", doc = "lookup errors meaning absent (ASSUMED)" },
   },
   identity = { "id" },
+  verify = "lookup",   -- after a deletion, the host looks the user up again: gone, or failed
 }
 
 local function headers(ctx)

@@ -39,6 +39,7 @@ local plugin = {
     absent_pattern = { default = "does not exist", doc = "MethodResponse text of an unknown user (ASSUMED)" },
   },
   identity = { "username" },
+  verify = { skip = "Pagos has no read API to look the user up" },
 }
 
 function plugin.validate(config)

@@ -77,6 +77,7 @@ public final class Engine: Sendable {
         await lua.register(module: "__erasure", Engine.hostModule(late))
         let runtime = try await RuntimeLua.load(into: lua)
         let catalog = try await PluginCatalog.load(into: lua, locator: options.locator)
+        if !catalog.conflicts.isEmpty { throw SetupError(catalog.conflicts.joined(separator: "\n")) }
         let known = Set(catalog.specs.keys)
 
         // Which vendors: the ones asked for (each must have a plugin and a config table), or
@@ -224,6 +225,13 @@ public final class Engine: Sendable {
         configs[vendor]?.actionTimeout.map { .nanoseconds(Int64($0 * 1e9)) } ?? defaultActionTimeout
     }
 
+    /// Refuses an identity key (a CSV column, a KEY=VALUE argument) that reaches no vendor of this
+    /// run: a typo would otherwise leave a vendor out without a word (a usage error, exit 2).
+    public func checkIdentityKeys(_ keys: [String]) throws {
+        try Identity.checkKeys(keys, accepted: Dictionary(uniqueKeysWithValues: vendors.map { ($0, plugins[$0]!.identity) }),
+                               plugins: Set(plugins.keys))
+    }
+
     /// Runs one action of one plugin. Never throws: every problem becomes an outcome.
     /// Returns the outcome and, for a lookup that found the user, the record. The action ends at
     /// its vendor's action deadline, or sooner when the Lua call it acts for (a workflow's) has
@@ -260,12 +268,16 @@ public final class Engine: Sendable {
                 }
             } else {
                 map(result, into: &outcome, spec: spec)
+                if action == .delete, outcome.kind == .deleted, !dryRun {
+                    await verify(&outcome, spec: spec, user: user, context: actx)
+                }
             }
         } catch let error as LuaError {
             outcome.kind = .failed
             if case .table = error.value {
                 outcome.message = LuaConv.string(LuaConv.field(error.value, "message")) ?? "\(error.message)"
                 outcome.retryable = LuaConv.bool(LuaConv.field(error.value, "retryable")) ?? false
+                outcome.interrupted = LuaConv.bool(LuaConv.field(error.value, "outcome_unknown")) ?? false
             } else {
                 outcome.message = error.message
             }
@@ -303,6 +315,13 @@ public final class Engine: Sendable {
     /// Dry-run planning, HTTP details and redaction, whatever the plugin said.
     private func finish(_ o: inout Outcome, _ actx: ActionContext) {
         let records = actx.recorder.records
+        // A mutating request left without an answer may have taken effect all the same (in a dry
+        // run none is sent).
+        if o.action.isMutating, !dryRun, records.contains(where: { r in
+            !r.planned && r.status == nil && !HTTPRequestSpec(method: r.method, url: r.url).isSafeMethod
+        }) {
+            o.interrupted = true
+        }
         if dryRun, actx.recorder.hasPlanned, o.kind != .failed {
             o.kind = .planned
             let n = records.filter(\.planned).count

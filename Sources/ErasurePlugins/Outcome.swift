@@ -40,6 +40,22 @@ public struct Outcome: Sendable {
     public var requests: [RequestRecord]
     /// The record a lookup returned, as JSON text (redacted); nil otherwise.
     public var recordJSON: String?
+    /// For `deleted`: whether the host saw the person gone afterwards (see `Verification`);
+    /// nil for every other outcome. `verification` says how, or why not.
+    public var verified: Bool?
+    public var verification: String?
+    /// A mutating request of this action got no answer (a timeout, a connection reset after it
+    /// was sent): it may or may not have taken effect, so a `failed` or `not_found` outcome is
+    /// not to be trusted until a lookup settles it (the run layer does).
+    public var interrupted = false
+
+    /// Marks a deletion verified or not, saying how in the message too (the journal keeps the
+    /// message: the receipt says what was checked).
+    public mutating func markVerified(_ verified: Bool, _ how: String) {
+        self.verified = verified
+        verification = how
+        message += verified ? " (verified: \(how))" : " (not verified: \(how))"
+    }
 
     public init(vendor: String, action: Action, kind: OutcomeKind, message: String,
                 vendorID: String? = nil, retryable: Bool = false, httpStatus: Int? = nil,
@@ -83,6 +99,8 @@ public struct Outcome: Sendable {
         if let httpStatus { fields.append(("http_status", String(httpStatus))) }
         if let excerpt { fields.append(("excerpt", JSONText.string(excerpt))) }
         if let recordJSON { fields.append(("record", recordJSON)) }
+        if let verified { fields.append(("verified", verified ? "true" : "false")) }
+        if let verification { fields.append(("verification", JSONText.string(verification))) }
         if let line { fields.append(("line", String(line))) }
         return JSONText.object(fields)
     }

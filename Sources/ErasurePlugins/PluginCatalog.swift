@@ -30,6 +30,19 @@ public struct ConfigKey: Sendable, Equatable {
     public var doc: String?
 }
 
+/// How the host checks a deletion the vendor confirmed (the plugin's `verify` field).
+public enum Verification: Sendable, Equatable {
+    /// Look the person up again: `deleted` only when the lookup no longer finds them. The
+    /// default for a plugin with `lookup` (`verify = "lookup"`).
+    case lookup
+    /// The plugin's own `verify(ctx, user, result)`: nil when the person is gone, the record
+    /// still found otherwise (a lookup that must not trust a cache, say).
+    case function
+    /// Not checked, and why (`verify = { skip = "…" }`; a plugin without `lookup` cannot check):
+    /// the outcome says `verified: false` and this reason.
+    case skip(String)
+}
+
 /// What a plugin file declares, checked.
 public struct PluginSpec: Sendable {
     public var name: String
@@ -41,8 +54,11 @@ public struct PluginSpec: Sendable {
     public var identity: [String]
     public var actions: Set<Action>
     public var hasValidate: Bool
+    public var verification: Verification
     /// The table the file returned (functions included), to install into the runtime.
     public var table: LuaValue
+    /// Files of later folders of the search path declaring the same name, which this one overrides.
+    public var overrides: [String] = []
 
     public func key(_ name: String) -> ConfigKey? { config.first { $0.name == name } }
     public var secretKeys: [String] { config.filter(\.secret).map(\.name) }
@@ -175,6 +191,27 @@ enum PluginValidator {
             if case .function = v { hasValidate = true } else { problem("validate", "`validate` must be a function(config)") }
         }
 
+        var verification = Verification.skip("its plugin has no lookup to check with")
+        switch field("verify") {
+        case nil:
+            if actions.contains(.lookup) { verification = .lookup }
+        case .string(let s)? where s.string == "lookup":
+            if actions.contains(.lookup) { verification = .lookup } else {
+                problem("verify", "`verify = \"lookup\"` needs a `lookup` function")
+            }
+        case .function?:
+            verification = .function
+        case .table(let t)? where t.array.isEmpty && t.hash.count == 1:
+            if case .string(let reason)? = t.hash[.string(LuaString("skip"))], let text = reason.string, !text.isEmpty {
+                verification = .skip(text)
+            } else {
+                fallthrough
+            }
+        default:
+            problem("verify", "`verify` must be \"lookup\", a function(ctx, user, result) returning the record still found or nil, "
+                    + "or { skip = \"why deletions cannot be checked\" }")
+        }
+
         var keys: [ConfigKey] = []
         if let v = field("config") {
             if case .table(let schema) = v, schema.array.isEmpty {
@@ -210,7 +247,7 @@ enum PluginValidator {
         if !problems.isEmpty { return .failure(PluginProblems(problems)) }
         return .success(PluginSpec(name: name, version: version, description: description, path: path, hosts: hosts,
                                    config: keys, identity: identity ?? [], actions: actions,
-                                   hasValidate: hasValidate, table: value))
+                                   hasValidate: hasValidate, verification: verification, table: value))
     }
 
     /// The line of `key =` in the source (the first one), for problems with a field.

@@ -10,6 +10,18 @@ public struct PluginInfo: Sendable {
         public var configured: Bool
         public var configProblems: [String]
         public var file: String { displayPath(spec.path) }
+        /// How a deletion is checked afterwards (the plugin's `verify`), in words.
+        public var verification: String {
+            switch spec.verification {
+            case .lookup: return "by a lookup afterwards"
+            case .function: return "by the plugin's verify function"
+            case .skip(let why): return "not checked: \(why)"
+            }
+        }
+        /// "overrides FILE, …" when files later in the search path declare the same name; nil otherwise.
+        public var overrideNote: String? {
+            spec.overrides.isEmpty ? nil : "overrides " + spec.overrides.map(displayPath).joined(separator: ", ")
+        }
         public var actions: String {
             Action.allCases.filter { spec.actions.contains($0) }.map(\.rawValue).joined(separator: ", ")
         }
@@ -23,7 +35,9 @@ public struct PluginInfo: Sendable {
                     JSONText.object([("name", JSONText.string(k.name)), ("required", k.required ? "true" : "false"),
                                      ("secret", k.secret ? "true" : "false")])
                 })),
+                ("verification", JSONText.string(verification)),
                 ("configured", configured ? "true" : "false"),
+                ("overrides", JSONText.array(spec.overrides.map { JSONText.string(displayPath($0)) })),
             ])
         }
     }

@@ -8,6 +8,9 @@ package struct PluginCatalog: Sendable {
     package var specs: [String: PluginSpec] = [:]
     /// Problems per file (syntax errors, bad metadata, duplicate names).
     package var problems: [String: [PluginProblem]] = [:]
+    /// Two files of one folder declaring the same name: which one was meant cannot be guessed, so
+    /// nothing runs (exit 2) until one is renamed or removed. One line per pair.
+    package var conflicts: [String] = []
     package var files: [String] = []
 
     /// The problems of the file that is probably plugin `name` (by file name).
@@ -25,9 +28,17 @@ package struct PluginCatalog: Sendable {
                 catalog.problems[path] = problems.list
             case .success(let spec):
                 if let first = origin[spec.name] {
+                    // An earlier folder of the search path overrides a later one (allowed, and
+                    // shown by `plugins list`); two files of one folder are a conflict.
+                    guard Self.folder(of: first) == Self.folder(of: path) else {
+                        catalog.specs[spec.name]?.overrides.append(path)
+                        continue
+                    }
+                    let conflict = "\(displayPath(first)) and \(displayPath(path)) both declare the plugin \(spec.name): rename or remove one"
+                    catalog.conflicts.append(conflict)
                     catalog.problems[path] = [PluginProblem(
                         file: displayPath(path), line: PluginValidator.line(of: "name", in: (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""),
-                        message: "a plugin named \(spec.name) is already loaded from \(displayPath(first)); this one is ignored")]
+                        message: conflict)]
                     continue
                 }
                 origin[spec.name] = path
@@ -35,6 +46,10 @@ package struct PluginCatalog: Sendable {
             }
         }
         return catalog
+    }
+
+    static func folder(of path: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
     }
 
     package static func loadOne(path: String, into lua: LuaRuntime) async -> Result<PluginSpec, PluginProblems> {

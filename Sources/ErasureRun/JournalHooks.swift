@@ -34,6 +34,11 @@ final class JournalHooks: StepHooks {
             return .done(o)
         case .sent:
             return .sent
+        case .done:
+            // Failed, in an earlier attempt of this run: its request may have reached the vendor
+            // all the same, so it is treated as one left `sent` — the person is looked up before
+            // anything is sent again, and found gone that deletion is recorded, not `not_found`.
+            return .sent
         default:
             return .fresh
         }

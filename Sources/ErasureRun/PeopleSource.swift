@@ -49,7 +49,9 @@ public final class CSVPeople: @unchecked Sendable {
             throw SetupError("\(path):1: the header row is longer than the limit of \(maxLineBytes) bytes (--max-line-bytes)")
         case nil: throw SetupError("\(path) is empty: its first line must name identity keys, e.g. email,gafapay.id")
         }
-        let text = String(decoding: first, as: UTF8.self)
+        guard let text = String(validating: first, as: UTF8.self) else {
+            throw SetupError("\(path):1: the header row is not valid UTF-8")
+        }
         guard let names = CSVPeople.fields(text), !names.isEmpty else {
             throw SetupError("\(path):1: the header row is not valid CSV")
         }
@@ -75,7 +77,10 @@ public final class CSVPeople: @unchecked Sendable {
                 return PersonRow(line: lineNumber, identity: nil,
                                  problem: "longer than the limit of \(maxLineBytes) bytes (--max-line-bytes); skipped")
             case .text(let bytes):
-                let text = String(decoding: bytes, as: UTF8.self)
+                // Not repaired with U+FFFD: that would be someone else's identity.
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    return PersonRow(line: lineNumber, identity: nil, problem: "not valid UTF-8: identities are text")
+                }
                 if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 return row(text, line: lineNumber)
             }

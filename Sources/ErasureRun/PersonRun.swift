@@ -137,11 +137,10 @@ final class PersonRun: WorkflowCallContext {
             return [outcomeTable(refused)]
         }
         let record = args.count > 3 ? args[3] : .nil
-        let (outcome, _) = await engine.perform(vendor: vendor, action: action, user: user,
-                                                record: record == .nil ? nil : record,
-                                                beforeMutating: sentHook(vendor, action))
-        let recorded = StepDecisions.acted(outcome, action: action, resent: resent,
-                                           reason: LuaConv.string(args.count > 4 ? args[4] : nil))
+        let outcome = await MutatingStep(engine: engine, vendor: vendor, action: action, user: user,
+                                         beforeMutating: sentHook(vendor, action))
+            .run(record: record == .nil ? nil : record, byEarlierRun: resent)
+        let recorded = StepDecisions.acted(outcome, reason: LuaConv.string(args.count > 4 ? args[4] : nil))
         try await conclude(recorded)
         return [outcomeTable(recorded)]
     }

@@ -16,8 +16,10 @@ public struct Runner: Sendable {
     /// problem is an outcome.
     public func single(vendor: String, action: Action, user: [String: String], journalPath: String?,
                        argv: [String]) async -> Result<Outcome, Error> {
-        guard let journalPath, action.isMutating else {
-            return .success(await engine.perform(vendor: vendor, action: action, user: user).0)
+        guard action.isMutating else { return .success(await engine.perform(vendor: vendor, action: action, user: user).0) }
+        guard let journalPath else {
+            return .success(await MutatingStep(engine: engine, vendor: vendor, action: action, user: user,
+                                               beforeMutating: nil).run(record: nil))
         }
         do {
             let journal = try openJournal(journalPath)
@@ -28,9 +30,9 @@ public struct Runner: Sendable {
                 argv: argv.map(engine.redactor.redact), identity: user))
             let hooks = JournalHooks(journal: journal, run: run)
             let person = PersonKey(line: nil, identity: user)
-            let (outcome, _) = await engine.perform(vendor: vendor, action: action, user: user, beforeMutating: {
+            let outcome = await MutatingStep(engine: engine, vendor: vendor, action: action, user: user, beforeMutating: {
                 try await hooks.sent(person: person, vendor: vendor, action: action)
-            })
+            }).run(record: nil)
             try await hooks.done(person: person, outcome: outcome)
             try await journal.endRun(run)
             return .success(outcome)

@@ -6,8 +6,8 @@ import LuaBridge
 
 /// Hooks a journal gives the runner around each step (see Journal/JournalHooks.swift).
 public protocol StepHooks: Sendable {
-    /// Before an action: a previous run's result for this step, if it finished; `.sent` when the
-    /// process died with its mutating request in flight.
+    /// Before an action: a previous run's result for this step, if it finished; `.sent` when it
+    /// was attempted without a final outcome (see `StepResume`).
     func before(person: PersonKey, vendor: String, action: Action) async throws -> StepResume
     /// Made durable before the step's first mutating request leaves.
     func sent(person: PersonKey, vendor: String, action: Action) async throws
@@ -33,7 +33,11 @@ extension StepHooks {
 }
 
 public enum StepResume: Sendable {
+    /// Never attempted.
     case fresh
+    /// Finished with an outcome other than `failed`: reported again, never redone.
     case done(Outcome)
+    /// Attempted without a final outcome — left `sent` by a run that died, or `failed`: its
+    /// request may have taken effect, so the person is looked up before anything is sent again.
     case sent
 }

@@ -43,3 +43,18 @@ func stderr(_ text: String) {
 func usage<T>(_ body: () async throws -> T) async throws -> T {
     do { return try await body() } catch { throw usageFailure(error) }
 }
+
+/// The identity arguments, refused when one was not valid UTF-8 on the command line (Swift hands
+/// it over with U+FFFD in place of the bad bytes: a different identity than the one typed).
+func validUTF8(_ arguments: [String]) throws -> [String] {
+    var repaired = Set<String>()
+    for i in 0..<Int(CommandLine.argc) {
+        guard let raw = CommandLine.unsafeArgv[i] else { continue }
+        let bytes = UnsafeBufferPointer(start: raw, count: strlen(raw)).map { UInt8(bitPattern: $0) }
+        if String(validating: bytes, as: UTF8.self) == nil { repaired.insert(String(decoding: bytes, as: UTF8.self)) }
+    }
+    if let bad = arguments.first(where: repaired.contains) {
+        throw IdentityError.invalidUTF8("the argument '\(bad)'")
+    }
+    return arguments
+}

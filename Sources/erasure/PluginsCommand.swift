@@ -30,6 +30,8 @@ struct PluginsCommand: AsyncParsableCommand {
                     print(pad(p.spec.name, 12) + pad(p.spec.version, 9) + pad(p.actions, 24)
                           + pad(p.spec.identity.joined(separator: ", "), 24) + (p.configured ? "yes" : "no"))
                 }
+                // A plugin earlier in the search path replaces a same-named one later: say so.
+                for p in info.plugins { if let note = p.overrideNote { print("\(p.spec.name): \(p.file) \(note)") } }
                 for (file, problems) in info.problems.sorted(by: { $0.key < $1.key }) {
                     stderr("\(file): not loaded (\(problems.count) problem\(problems.count == 1 ? "" : "s"); see erasure plugins check)")
                 }
@@ -56,7 +58,8 @@ struct PluginsCommand: AsyncParsableCommand {
             for p in info.plugins {
                 for problem in p.configProblems { print(problem); count += 1 }
                 if p.configProblems.isEmpty && !info.problems.keys.contains(p.spec.path) {
-                    print("ok  \(p.file) (\(p.spec.name) \(p.spec.version)\(p.configured ? ", configured" : ""))")
+                    print("ok  \(p.file) (\(p.spec.name) \(p.spec.version)\(p.configured ? ", configured" : "")"
+                          + (p.overrideNote.map { "; \($0)" } ?? "") + ")")
                 }
             }
             if count > 0 {
@@ -79,9 +82,10 @@ struct PluginsCommand: AsyncParsableCommand {
             }
             if options.json { print(p.json); return }
             print("\(p.spec.name) \(p.spec.version) — \(p.spec.description)")
-            print("file:       \(p.file)")
+            print("file:       \(p.file)" + (p.overrideNote.map { " (\($0))" } ?? ""))
             print("actions:    \(p.actions)")
             print("identity:   \(p.spec.identity.joined(separator: " or "))")
+            print("deletions:  \(p.verification)")
             if !p.spec.hosts.isEmpty { print("hosts:      \(p.spec.hosts.joined(separator: ", "))") }
             print("configured: \(p.configured ? "yes" : "no: add [vendors.\(p.spec.name)] to erasure.toml")")
             print("config keys ([vendors.\(p.spec.name)]):")

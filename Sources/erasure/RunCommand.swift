@@ -16,7 +16,8 @@ struct RunCommand: AsyncParsableCommand {
               suspend-instead     GafaPay: suspend when the record must be kept, delete otherwise
 
             People come from KEY=VALUE arguments (one person) or --users FILE.csv (- for standard input),
-            whose header names identity keys; VENDOR.KEY scopes a key to one vendor:
+            whose header names identity keys; VENDOR.KEY scopes a key to one vendor. Every column must be \
+            a key some configured vendor takes (a typo is exit 2, before anything is sent):
               email,gafapay.id,engagelab.alias
               ada@example.com,6f1b82443e524459831de59d430a0c41,ada_lovelace
 
@@ -103,7 +104,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw UsageError("no workflow \(workflow) (a path, or one of: \(known.isEmpty ? "none found" : known.joined(separator: ", ")))")
             }
             let people: PeopleInput = try users.map { .csv(try CSVPeople(path: $0, maxLineBytes: maxLineBytes)) }
-                ?? .one(try Identity(arguments: identity))
+                ?? .one(try Identity(arguments: try validUTF8(identity)))
             var engineOptions = EngineOptions()
             engineOptions.configPath = options.config
             engineOptions.dryRun = dryRun
@@ -111,6 +112,14 @@ struct RunCommand: AsyncParsableCommand {
             engineOptions.locator = locator
             let engine = try await Engine.start(engineOptions, needed: nil)
             do {
+                switch people {
+                case .csv(let source):
+                    do { try engine.checkIdentityKeys(source.header) } catch let e as IdentityError {
+                        throw UsageError("\(source.path == "-" ? "standard input" : displayPath(source.path)):1: column \(e)")
+                    }
+                case .one(let person):
+                    try engine.checkIdentityKeys(person.keys)
+                }
                 let wf = try await Workflow.load(path: path, engine: engine, params: params)
                 return RunSetup(engine: engine, workflow: wf, people: people)
             } catch {

@@ -33,7 +33,7 @@ struct MutatingActionArguments: ParsableArguments {
 func runSingle(_ action: Action, vendor: String, identity arguments: [String], dryRun: Bool, options: ConfigOption,
                journal: String?) async throws {
     let (engine, user) = try await usage { () -> (Engine, [String: String]) in
-        let identity = try Identity(arguments: arguments)
+        let identity = try Identity(arguments: try validUTF8(arguments))
         if identity.isEmpty {
             throw UsageError("say who: give the person as KEY=VALUE, e.g. erasure \(action.rawValue) \(vendor) id=42")
         }
@@ -47,6 +47,7 @@ func runSingle(_ action: Action, vendor: String, identity arguments: [String], d
                 throw UsageError("\(vendor) cannot \(action.rawValue): its plugin has no \(action.rawValue) action "
                                  + "(it can: \(engine.plugins[vendor]!.actions.map(\.rawValue).sorted().joined(separator: ", ")))")
             }
+            try engine.checkIdentityKeys(identity.keys)
             return (engine, try engine.identity(for: vendor, from: identity))
         } catch {
             await engine.shutdown()

@@ -48,7 +48,7 @@ final class CtxAuthTests: XCTestCase, PluginHostCase {
         XCTAssertTrue(hsHeader.hasPrefix("Bearer "), hsHeader)
         let hs = String(hsHeader.dropFirst("Bearer ".count))
         let rs = await server.seen.seen(pathPrefix: "/echo/rs").first?.headers["x-token"] ?? ""
-        XCTAssertEqual(o.message, "signed ***", "the signed token is redacted from the outcome")
+        XCTAssertEqual(o.pluginMessage, "signed ***", "the signed token is redacted from the outcome")
 
         let hsClaims = try XCTUnwrap(try verifyJWTIndependently(hs, alg: "HS256", key: hsSecret), "HS256 verifies")
         XCTAssertEqual(hsClaims["iss"] as? String, "erasure-test")

@@ -42,7 +42,7 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
 
         XCTAssertEqual(o.kind, .deleted, o.message)
         XCTAssertEqual(o.vendorID, "u-42")
-        let m = try parseObject(o.message)
+        let m = try parseObject(o.pluginMessage)
         XCTAssertEqual(m["get_status"] as? Int, 200)
         XCTAssertEqual(m["hello"] as? String, "world")
         XCTAssertEqual(m["n"] as? Int, 42)
@@ -406,7 +406,7 @@ final class CtxHTTPTests: XCTestCase, PluginHostCase {
         XCTAssertEqual(quick.kind, .deleted, quick.message)
         XCTAssertEqual(slow.kind, .deleted, slow.message)
         XCTAssertFalse(quickDoneSeen.contains("/echo/sleeper-end"), "the quick action finished while the other slept")
-        let parts = slow.message.split(separator: " ")
+        let parts = slow.pluginMessage.split(separator: " ")
         XCTAssertEqual(parts.first, "quick-first", slow.message)
         XCTAssertGreaterThanOrEqual(Double(parts.last ?? "") ?? 0, 0.49, "ctx.sleep waited")
         let order = await server.seen.requests.map(\.target)

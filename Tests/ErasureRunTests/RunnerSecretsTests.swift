@@ -49,6 +49,7 @@ final class RunnerSecretsTests: XCTestCase, PluginHostCase {
             end
             function plugin.lookup(ctx, user)
               ctx.log.info("lookup with token", ctx.config.token, "and key", ctx.config.api_key)
+              if user.id == "ok" then return nil end   -- deleted (the lookup that verifies it)
               return { id = user.id, secrets = everything(ctx) }
             end
             function plugin.delete(ctx, user)

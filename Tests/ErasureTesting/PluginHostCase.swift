@@ -47,3 +47,13 @@ package final class OutcomeCollector: OutcomeSink {
     /// Every outcome as its `--json` line.
     package var jsonLines: [String] { collected.current.map { $0.outcome.jsonLine(line: $0.line) } }
 }
+
+extension Outcome {
+    /// The plugin's own message, without the note the host adds to a deletion it checked (or
+    /// could not check): for tests whose plugins carry data in their message.
+    package var pluginMessage: String {
+        guard let how = verification else { return message }
+        let note = (verified == true ? " (verified: " : " (not verified: ") + how + ")"
+        return message.hasSuffix(note) ? String(message.dropLast(note.count)) : message
+    }
+}

@@ -13,10 +13,15 @@ final class RunCommandResumeTests: XCTestCase {
 
     func testKilledBatchResumesWithoutLossOrDoubleDeletion() async throws {
         let n = 1000
-        let e = try await E2E(seed: .generated(people: n))
+        // GafaPay answers within 0.5 s or the request is interrupted: some of its DELETEs wait 0.8 s
+        // and then take effect (issue 12: settled by a lookup, never reported not_found).
+        let e = try await E2E(seed: .generated(people: n), config: {
+            $0.replacingOccurrences(of: "[vendors.gafapay]\n", with: "[vendors.gafapay]\ntimeout = 0.5\n")
+        })
         let people = e.dir.appendingPathComponent("people.csv").path
         try RunCommandTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
         let journal = e.dir.appendingPathComponent("journal.sqlite").path
+        try await e.fault(["vendor": "gafapay", "method": "DELETE", "count": 40, "delay_ms": 800])
         // Slow every vendor down so the batch runs long enough to be killed in the middle.
         for vendor in ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"] {
             try await e.fault(["vendor": vendor, "count": 1_000_000, "delay_ms": 5])
@@ -70,6 +75,18 @@ final class RunCommandResumeTests: XCTestCase {
         XCTAssertEqual(final.values.filter { $0 != "deleted" }.count, 0, "\(Set(final.values))")
         let verify = try e.erasure(["journal", "verify", "--journal", journal])
         XCTAssertEqual(verify.status, 0, verify.all)
+
+        // Everyone existed and this run deleted them: no run, killed or not, ever said not_found.
+        var reported = last.lines
+        for log in try FileManager.default.contentsOfDirectory(atPath: e.dir.path) where log.hasPrefix("started-") {
+            let text = try String(contentsOf: e.dir.appendingPathComponent(log), encoding: .utf8)
+            reported += text.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+            }
+        }
+        XCTAssertGreaterThan(reported.count, 5 * n / 2, "the runs reported their outcomes")
+        let notFound = reported.filter { $0["outcome"] as? String == "not_found" }
+        XCTAssertEqual(notFound.count, 0, "not_found for people this run deleted: \(notFound.prefix(3))")
         await e.shutdown()
     }
 

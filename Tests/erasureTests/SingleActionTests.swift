@@ -158,10 +158,14 @@ final class SingleActionTests: XCTestCase {
         let r = try e.erasure(Ada.cubicasa + ["--json"])
         XCTAssertEqual(r.lines.last?["outcome"] as? String, "deleted", r.all)
         let log = try await e.requests()
-        let pages = log.filter { $0["method"] as? String == "GET" && ($0["path"] as? String ?? "").hasSuffix("/users") }
-        XCTAssertEqual(pages.count, 3, "expected three pages: \(pages.map { $0["query"] ?? "" })")
-        XCTAssertTrue(log.contains { $0["method"] as? String == "DELETE" &&
+        let delete = try XCTUnwrap(log.firstIndex { $0["method"] as? String == "DELETE" &&
             ($0["path"] as? String ?? "").hasSuffix("/users/5b0c8f7e-6d1a-4c2b-9e3f-1a2b3c4d5e6f") })
+        let pages = log[..<delete].filter { $0["method"] as? String == "GET" && ($0["path"] as? String ?? "").hasSuffix("/users") }
+        XCTAssertEqual(pages.count, 3, "expected three pages: \(pages.map { $0["query"] ?? "" })")
+        // The deletion is verified by a fresh read of the whole list, which no longer has Ada.
+        let check = log[(delete + 1)...].map { $0["query"] as? String ?? "" }
+        XCTAssertEqual(check.sorted(), ["limit=20&offset=0", "limit=20&offset=21", "limit=20&offset=41"])
+        XCTAssertEqual(r.lines.last?["verified"] as? Bool, true, r.all)
         await e.shutdown()
     }
 

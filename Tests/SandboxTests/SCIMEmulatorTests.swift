@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Sandbox
 import XCTest
 
@@ -102,7 +103,7 @@ final class SCIMEmulatorTests: SandboxTestCase {
         let gone = try await send(.DELETE, url, headers: auth + [("If-Match", #"W/"1""#)])
         XCTAssertEqual(gone.status, 204)
         XCTAssertEqual(gone.body, "")
-        for method in [HTTPMethod.GET, .DELETE] {
+        for method in [HTTPMethod.GET, HTTPMethod.DELETE] {
             let again = try await send(method, url, headers: auth)
             XCTAssertEqual(again.status, 404)
             XCTAssertEqual(again.json()["status"] as? String, "404")

@@ -306,17 +306,17 @@ local function mutate(ctx, method, record, body)
   return resp
 end
 
-local function not_found(ctx, user, what)
+local function not_found(ctx, what)
   return { outcome = "not_found", message = what or ("no SCIM user at " .. ctx.vendor .. " has this identity") }
 end
 
 function plugin.delete(ctx, user, record)
   record = record or plugin.lookup(ctx, user)
-  if not record then return not_found(ctx, user) end
+  if not record then return not_found(ctx) end
   local id = tostring(record.id)
   local resp = mutate(ctx, "DELETE", record)
   if resp.planned then return { outcome = "planned" } end
-  if resp.status == 404 then return not_found(ctx, user, "SCIM user " .. id .. " is already gone (404)") end
+  if resp.status == 404 then return not_found(ctx, "SCIM user " .. id .. " is already gone (404)") end
   if resp.status == 204 or (resp.status == 200 and (resp.body == "" or pcall(object, resp, ""))) then
     return { outcome = "deleted", message = deleted_message(ctx), vendor_id = id }
   end
@@ -341,7 +341,7 @@ end
 
 function plugin.suspend(ctx, user, record)
   record = record or plugin.lookup(ctx, user)
-  if not record then return not_found(ctx, user) end
+  if not record then return not_found(ctx) end
   local id = tostring(record.id)
   if record.active == false then
     return { outcome = "suspended", message = "already inactive (active: false)", vendor_id = id }
@@ -351,7 +351,7 @@ function plugin.suspend(ctx, user, record)
     Operations = { { op = "replace", path = "active", value = false } },
   })
   if resp.planned then return { outcome = "planned" } end
-  if resp.status == 404 then return not_found(ctx, user, "SCIM user " .. id .. " is gone (404)") end
+  if resp.status == 404 then return not_found(ctx, "SCIM user " .. id .. " is gone (404)") end
   local message = profile(ctx).suspended
   if resp.status == 204 then return { outcome = "suspended", message = message, vendor_id = id } end
   if resp.status == 200 then

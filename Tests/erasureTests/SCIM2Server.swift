@@ -1,8 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import HTTPTypes
-import Hummingbird
-import Logging
 import NIOCore
 import NIOHTTP1
 import XCTest
@@ -65,16 +62,14 @@ final class SCIM2Server: @unchecked Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
+    func stop() { end(process) }
 
     /// One request to the server's SCIM API (path under /v2), as a test sets it up or checks it.
     func request(_ method: HTTPMethod, _ path: String, json: Any? = nil) async throws -> (Int, [String: Any]?, HTTPHeaders) {
         var req = HTTPClientRequest(url: base + path)
         req.method = method
         req.headers.add(name: "Authorization", value: "Bearer \(token)")
+        req.headers.add(name: "Connection", value: "close")   // its WSGI server speaks HTTP/1.0
         if let json {
             req.headers.add(name: "Content-Type", value: "application/scim+json")
             req.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
@@ -96,72 +91,52 @@ final class SCIM2Server: @unchecked Sendable {
     }
 }
 
-/// A loopback proxy in front of a SCIM server that answers the first `count` requests of
-/// `method` with 429 and `Retry-After: 1` (scim2-server has no fault injection), and forwards
-/// everything else as it is. Records the methods and statuses it answered.
+/// `Tools/throttling-proxy.py` in front of a SCIM server: answers the first `count` requests of
+/// `method` with 429 and `Retry-After: 1` (scim2-server has no fault injection) and forwards
+/// everything else as it is. `answered` is what it answered, "METHOD STATUS" per request.
 final class ThrottlingProxy: @unchecked Sendable {
+    let process = Process()
     let port: Int
-    private let task: Task<Void, any Error>
-    let answered = LockedList()
+    private let output = Locked()
 
-    final class LockedList: @unchecked Sendable {
+    final class Locked: @unchecked Sendable {
         private let lock = NSLock()
-        private var items: [(String, Int)] = []
-        func append(_ item: (String, Int)) { lock.lock(); items.append(item); lock.unlock() }
-        var all: [(String, Int)] { lock.lock(); defer { lock.unlock() }; return items }
+        private var text = ""
+        func append(_ s: String) { lock.lock(); text += s; lock.unlock() }
+        var lines: [String] { lock.lock(); defer { lock.unlock() }; return text.split(separator: "\n").map(String.init) }
     }
 
-    init(to target: Int, throttling method: HTTPRequest.Method, count: Int) async throws {
-        let budget = LockedCounter(count)
-        let answered = self.answered
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var quiet = Logger(label: "throttling-proxy")
-        quiet.logLevel = .critical
-        let app = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in
-                if request.method == method, budget.take() {
-                    answered.append((request.method.rawValue, 429))
-                    var headers = HTTPFields()
-                    headers[.contentType] = "application/scim+json"
-                    headers[.retryAfter] = "1"
-                    let body = #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429","detail":"too many requests"}"#
-                    return Response(status: .tooManyRequests, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-                }
-                var forward = HTTPClientRequest(url: "http://127.0.0.1:\(target)" + (request.head.path ?? "/"))
-                forward.method = HTTPMethod(rawValue: request.method.rawValue)
-                for field in request.headers { forward.headers.add(name: field.name.rawName, value: field.value) }
-                let body = try await request.body.collect(upTo: 1 << 20)
-                if body.readableBytes > 0 { forward.body = .bytes(body) }
-                let resp = try await HTTPClient.shared.execute(forward, timeout: .seconds(10))
-                let bytes = try await resp.body.collect(upTo: 16 << 20)
-                var headers = HTTPFields()
-                for h in resp.headers where h.name.lowercased() != "content-length" {
-                    if let name = HTTPField.Name(h.name) { headers.append(HTTPField(name: name, value: h.value)) }
-                }
-                answered.append((request.method.rawValue, Int(resp.status.code)))
-                return Response(status: .init(code: Int(resp.status.code)), headers: headers, body: .init(byteBuffer: bytes))
-            },
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: quiet)
-        task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var port = 0
-        for await p in ports { port = p }
+    init(to target: Int, throttling method: String, count: Int) async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Tools/throttling-proxy.py")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, String(target), method, String(count)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            output.append(String(decoding: handle.availableData, as: UTF8.self))
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while output.lines.isEmpty && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        guard let first = output.lines.first, let port = Int(first) else {
+            end(process)
+            XCTFail("the throttling proxy did not start")
+            throw CancellationError()
+        }
         self.port = port
     }
 
-    func stop() async {
-        task.cancel()
-        _ = try? await task.value
-    }
+    /// "METHOD STATUS" of each request answered, in order.
+    var answered: [String] { Array(output.lines.dropFirst()) }
 
-    final class LockedCounter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var left: Int
-        init(_ n: Int) { left = n }
-        func take() -> Bool { lock.lock(); defer { lock.unlock() }; if left > 0 { left -= 1; return true }; return false }
-    }
+    func stop() { end(process) }
+}
+
+/// Ends a helper process with SIGKILL (a child of the test process may inherit a signal mask
+/// that blocks SIGTERM) and waits for it.
+func end(_ process: Process) {
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
 }

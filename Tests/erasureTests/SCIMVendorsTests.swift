@@ -88,6 +88,23 @@ final class SCIMVendorsTests: XCTestCase {
         await e.shutdown()
     }
 
+    /// A mistyped `plugin` is a config error before anything is sent, with a did-you-mean; and
+    /// `plugins check` names it.
+    func testAMistypedPluginIsAConfigError() async throws {
+        let e = try await E2E { $0 + "\n[vendors.slack]\nplugin = \"scmi\"\nbase_url = \"http://127.0.0.1:9/scim/v2\"\n" }
+        let r = try e.erasure(["delete", "slack", "email=ada@example.com"])
+        XCTAssertEqual(r.status, 2, r.all)
+        XCTAssertTrue(r.stderr.contains("[vendors.slack] plugin: no plugin named 'scmi'; did you mean 'scim'?"), r.all)
+        let run = try e.erasure(["run", "offboard", "email=ada@example.com", "--dry-run"])
+        XCTAssertEqual(run.status, 2, run.all)
+        let check = try e.erasure(["plugins", "check"])
+        XCTAssertEqual(check.status, 1, check.all)
+        XCTAssertTrue(check.stdout.contains("no plugin named 'scmi'"), check.all)
+        let sent = try await e.requests()
+        XCTAssertEqual(sent.count, 0, "nothing may be sent")
+        await e.shutdown()
+    }
+
     /// Two vendors sharing one plugin file each reach only their own base_url's origin.
     func testAVendorOfASharedPluginReachesOnlyItsOwnBaseURL() async throws {
         let other = try await SandboxServer.start(host: "127.0.0.1", port: 0, seed: .default)

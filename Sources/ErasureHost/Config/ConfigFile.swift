@@ -115,9 +115,10 @@ public struct ConfigFile: Sendable {
                 problems.append(.init(table: "vendors.\(name)", key: "plugin", message: "no plugin named '\(named)'\(hint)"))
                 continue
             }
-            let hint = closestMatch(name, in: knownSet).map { "; did you mean [vendors.\($0)]?" } ?? ""
+            let hint = closestMatch(name, in: knownSet).map { "; did you mean [vendors.\($0)]?" }
+                ?? "; a table for another plugin names it: plugin = \"NAME\""
             problems.append(.init(table: "vendors.\(name)", key: nil,
-                                  message: "unknown vendor: no plugin named '\(name)'\(hint) (or name its plugin: plugin = \"NAME\")"))
+                                  message: "unknown vendor: no plugin named '\(name)'\(hint)"))
         }
         if !problems.isEmpty { throw ConfigError(file: path, problems: problems) }
     }

@@ -119,6 +119,6 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["Attacks"]),
+        ], exclude: ["Attacks", "Tools"]),
     ]
 )

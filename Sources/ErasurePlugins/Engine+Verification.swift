@@ -21,12 +21,15 @@ extension Engine {
         var result: [String: LuaValue] = ["outcome": LuaConv.s(o.kind.rawValue), "message": LuaConv.s(o.message)]
         if let id = o.vendorID { result["vendor_id"] = LuaConv.s(id) }
         do {
-            let found = try await lua.call(invoke, [LuaConv.s(o.vendor), LuaConv.s(function), LuaConv.strings(user),
-                                                    function == "verify" ? LuaConv.table(result) : .nil],
-                                           context: actx).first ?? .nil
+            let results = try await lua.call(invoke, [LuaConv.s(o.vendor), LuaConv.s(function), LuaConv.strings(user),
+                                                      function == "verify" ? LuaConv.table(result) : .nil],
+                                             context: actx)
+            let found = results.first ?? .nil
             switch found {
             case .nil, .null:
-                o.markVerified(true, "a \(check) afterwards no longer finds them")
+                // A verify function may say what it saw (a vendor whose "delete" deactivates).
+                let seen = function == "verify" ? results.dropFirst().first.flatMap(LuaConv.string) : nil
+                o.markVerified(true, seen ?? "a \(check) afterwards no longer finds them")
             case .table:
                 o.kind = .failed
                 o.retryable = true

@@ -44,7 +44,10 @@ public final class Engine: Sendable {
     public let dryRun: Bool
     /// The vendors of this run: the ones asked for, in that order, or every configured vendor sorted by name.
     public let vendors: [String]
+    /// The plugin each vendor of this run uses, by vendor name (each vendor its own instance).
     public let plugins: [String: PluginSpec]
+    /// Every plugin found and every configured vendor: what a `VENDOR.` scope may name at all.
+    let knownNames: Set<String>
     public let configFingerprint: String
     public let configPath: String
     let configs: [String: ResolvedVendorConfig]
@@ -80,19 +83,24 @@ public final class Engine: Sendable {
         if !catalog.conflicts.isEmpty { throw SetupError(catalog.conflicts.joined(separator: "\n")) }
         let known = Set(catalog.specs.keys)
 
-        // Which vendors: the ones asked for (each must have a plugin and a config table), or
-        // every [vendors.X] table of the config (each must have a plugin).
-        for name in needed ?? config.vendorNames where catalog.specs[name] == nil {
-            if let problems = catalog.problems(forName: name) {
-                throw SetupError("plugin \(name) cannot be loaded:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+        // Which vendors: the ones asked for (each must have a config table and a plugin), or
+        // every [vendors.X] table of the config (each must have a plugin). A vendor's plugin is
+        // its table's `plugin`, else its own name.
+        for name in needed ?? config.vendorNames where catalog.specs[config.plugin(of: name)] == nil {
+            if let problems = catalog.problems(forName: config.plugin(of: name)) {
+                throw SetupError("plugin \(config.plugin(of: name)) cannot be loaded:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
             }
         }
         let wanted: [String]
         if let needed {
-            for name in needed where catalog.specs[name] == nil {
-                let hint = closestMatch(name, in: known).map { "; did you mean \($0)?" } ?? ""
-                throw SetupError("no plugin named \(name)\(hint) (known: \(known.sorted().joined(separator: ", "))); "
-                                 + "plugins are read from \(options.locator.folders.joined(separator: ", "))")
+            for name in needed where catalog.specs[config.plugin(of: name)] == nil {
+                guard config.vendorNames.contains(name), config.plugin(of: name) != name else {
+                    let names = known.union(config.vendorNames)
+                    let hint = closestMatch(name, in: names).map { "; did you mean \($0)?" } ?? ""
+                    throw SetupError("no plugin named \(name)\(hint) (known: \(names.sorted().joined(separator: ", "))); "
+                                     + "plugins are read from \(options.locator.folders.joined(separator: ", "))")
+                }
+                do { try config.checkVendors(known: known) } catch { throw SetupError("\(error)") }
             }
             for name in needed where !config.vendorNames.contains(name) {
                 let spec = catalog.specs[name]!
@@ -105,13 +113,30 @@ public final class Engine: Sendable {
             do { try config.checkVendors(known: known) } catch { throw SetupError("\(error)") }
             wanted = config.vendorNames
         }
+        // Each vendor gets its own instance of its plugin (a plugin's module-level state, its
+        // caches, never mixes two vendors' accounts): the vendor named like the plugin takes the
+        // instance the catalog loaded, every other vendor of that plugin a fresh load of the file.
+        var specs: [String: PluginSpec] = [:]
+        for name in wanted {
+            let plugin = config.plugin(of: name)
+            let spec = catalog.specs[plugin]!
+            guard plugin != name else { specs[name] = spec; continue }
+            switch await PluginCatalog.loadOne(path: spec.path, into: lua) {
+            case .success(var own):
+                own.overrides = spec.overrides
+                specs[name] = own
+            case .failure(let problems):
+                throw SetupError("plugin \(plugin) cannot be loaded for vendor \(name):\n"
+                                 + problems.list.map { "  \($0)" }.joined(separator: "\n"))
+            }
+        }
 
         let redactor = Redactor()
         var configs: [String: ResolvedVendorConfig] = [:]
         var problems: [String] = []
         var literalSecrets: [String] = []
         for name in wanted {
-            let spec = catalog.specs[name]!
+            let spec = specs[name]!
             do {
                 let resolved = try config.resolve(vendor: name, schema: spec.schema, environment: options.environment)
                 resolved.registerSecrets(in: redactor)
@@ -125,7 +150,7 @@ public final class Engine: Sendable {
         // Every secret of the config is redacted, not only the vendors of this run: a vendor may
         // echo another's (best effort: a reference that cannot be read here is skipped).
         for name in config.vendorNames where configs[name] == nil {
-            guard let spec = catalog.specs[name] else { continue }
+            guard let spec = catalog.specs[config.plugin(of: name)] else { continue }
             (try? config.resolve(vendor: name, schema: spec.schema, environment: options.environment))?
                 .registerSecrets(in: redactor)
         }
@@ -135,7 +160,7 @@ public final class Engine: Sendable {
         }
 
         for name in wanted {
-            let spec = catalog.specs[name]!
+            let spec = specs[name]!
             for entry in VendorHTTPPolicy.invalidHostEntries(spec.hosts) {
                 throw SetupError("\(displayPath(spec.path)): hosts: '\(entry)' is not a host: expected \"host\", \"host:port\" (https) or \"http(s)://host[:port]\"")
             }
@@ -143,11 +168,11 @@ public final class Engine: Sendable {
         let http = HTTPEngine(concurrency: options.concurrency)
         var policies: [String: VendorHTTPPolicy] = [:]
         for name in wanted {
-            policies[name] = configs[name]!.httpPolicy(pluginHosts: catalog.specs[name]!.hosts, dryRun: options.dryRun,
+            policies[name] = configs[name]!.httpPolicy(pluginHosts: specs[name]!.hosts, dryRun: options.dryRun,
                                                        redactor: redactor)
         }
         let engine = Engine(lua: lua, http: http, redactor: redactor, dryRun: options.dryRun, vendors: wanted,
-                            plugins: catalog.specs, configs: configs, policies: policies,
+                            plugins: specs, knownNames: known.union(config.vendorNames), configs: configs, policies: policies,
                             fingerprint: Engine.fingerprint(configs), configPath: configPath,
                             runtime: runtime, logLevel: options.logLevel, actionTimeout: options.actionTimeout)
         late.withLock { $0 = engine }
@@ -161,7 +186,7 @@ public final class Engine: Sendable {
     }
 
     private init(lua: LuaRuntime, http: HTTPEngine, redactor: Redactor, dryRun: Bool, vendors: [String],
-                 plugins: [String: PluginSpec], configs: [String: ResolvedVendorConfig],
+                 plugins: [String: PluginSpec], knownNames: Set<String>, configs: [String: ResolvedVendorConfig],
                  policies: [String: VendorHTTPPolicy], fingerprint: String, configPath: String,
                  runtime: RuntimeLua, logLevel: Logger.Level, actionTimeout: Duration) {
         self.lua = lua
@@ -170,6 +195,7 @@ public final class Engine: Sendable {
         self.dryRun = dryRun
         self.vendors = vendors
         self.plugins = plugins
+        self.knownNames = knownNames
         self.configs = configs
         self.policies = policies
         self.configFingerprint = fingerprint
@@ -229,7 +255,7 @@ public final class Engine: Sendable {
     /// run: a typo would otherwise leave a vendor out without a word (a usage error, exit 2).
     public func checkIdentityKeys(_ keys: [String]) throws {
         try Identity.checkKeys(keys, accepted: Dictionary(uniqueKeysWithValues: vendors.map { ($0, plugins[$0]!.identity) }),
-                               plugins: Set(plugins.keys))
+                               plugins: knownNames)
     }
 
     /// Runs one action of one plugin. Never throws: every problem becomes an outcome.

@@ -7,7 +7,10 @@ import LuaBridge
 public struct PluginInfo: Sendable {
     public struct Plugin: Sendable {
         public var spec: PluginSpec
-        public var configured: Bool
+        /// The configured vendors that use it (`[vendors.NAME]` tables named like it, or naming it
+        /// with `plugin = "…"`), sorted.
+        public var vendors: [String]
+        public var configured: Bool { !vendors.isEmpty }
         public var configProblems: [String]
         public var file: String { displayPath(spec.path) }
         /// How a deletion is checked afterwards (the plugin's `verify`), in words.
@@ -37,6 +40,7 @@ public struct PluginInfo: Sendable {
                 })),
                 ("verification", JSONText.string(verification)),
                 ("configured", configured ? "true" : "false"),
+                ("vendors", JSONText.array(vendors.map(JSONText.string))),
                 ("overrides", JSONText.array(spec.overrides.map { JSONText.string(displayPath($0)) })),
             ])
         }
@@ -45,6 +49,8 @@ public struct PluginInfo: Sendable {
     public var plugins: [Plugin]
     /// Problems per file path (display form).
     public var problems: [String: [PluginProblem]]
+    /// Vendor tables of the config whose plugin was not found (one line each).
+    public var unknownVendors: [String] = []
 
     public static func inspect(configPath explicit: String?, files: [String]?,
                                locator: PluginLocator = .standard()) async throws -> PluginInfo {
@@ -63,23 +69,30 @@ public struct PluginInfo: Sendable {
         }
         var plugins: [Plugin] = []
         for spec in catalog.specs.values.sorted(by: { $0.name < $1.name }) {
-            let configured = config?.vendorNames.contains(spec.name) ?? false
+            let vendors = config?.vendorNames.filter { config?.plugin(of: $0) == spec.name } ?? []
             var problems: [String] = []
-            if configured, let config {
+            for vendor in vendors {
                 do {
-                    let resolved = try config.resolve(vendor: spec.name, schema: spec.schema)
+                    let resolved = try config!.resolve(vendor: vendor, schema: spec.schema)
                     if let message = try await spec.validationProblem(spec.luaConfig(resolved), in: lua) {
-                        problems.append("\(displayPath(configPath)): [vendors.\(spec.name)]: \(message)")
+                        problems.append("\(displayPath(configPath)): [vendors.\(vendor)]: \(message)")
                     }
                 } catch {
                     problems.append("\(error)")
                 }
             }
-            plugins.append(Plugin(spec: spec, configured: configured, configProblems: problems))
+            plugins.append(Plugin(spec: spec, vendors: vendors, configProblems: problems))
         }
         var byFile: [String: [PluginProblem]] = [:]
         for (path, list) in catalog.problems { byFile[path] = list }
-        return PluginInfo(plugins: plugins, problems: byFile)
+        var info = PluginInfo(plugins: plugins, problems: byFile)
+        // Only when every plugin was looked at: checking one file says nothing of the others.
+        if files == nil, let config {
+            do { try config.checkVendors(known: catalog.specs.keys) } catch {
+                info.unknownVendors = "\(error)".split(separator: "\n").map(String.init)
+            }
+        }
+        return info
     }
 
     public static func describe(_ v: LuaValue) -> String {

@@ -7,5 +7,6 @@ enum VendorEmulators {
         EngageLabEmulator.self,
         GafaPayEmulator.self,
         CubiCasaEmulator.self,
+        SCIMEmulator.self,
     ]
 }

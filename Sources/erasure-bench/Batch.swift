@@ -91,7 +91,8 @@ struct BatchBench {
         // configTOML() sets no rate_limit: nothing in erasure throttles the run.
         // CubiCasa's run-wide page cache (list_cache_seconds, the plugin's default 60 s): cached pages
         // only prove presence; an absence is confirmed on fresh pages (see plugins/cubicasa.lua).
-        try (sandbox.configTOML() + "list_cache_seconds = \(cubicasaCache)\n")
+        try sandbox.configTOML()
+            .replacingOccurrences(of: "[vendors.cubicasa]\n", with: "[vendors.cubicasa]\nlist_cache_seconds = \(cubicasaCache)\n")
             .write(to: dir.appendingPathComponent("erasure.toml"), atomically: true, encoding: .utf8)
         var csv = "dragonpass.id,pagos.username,engagelab.alias,gafapay.id,cubicasa.id\n"
         for i in 1...max(1, people) {

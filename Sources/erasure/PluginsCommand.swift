@@ -17,7 +17,12 @@ struct PluginsCommand: AsyncParsableCommand {
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every plugin found: version, actions, identity keys, configured or not.")
+        static let configuration = CommandConfiguration(
+            abstract: "Every plugin found: version, actions, identity keys, and the configured vendors that use it.",
+            discussion: """
+                VENDORS lists the [vendors.NAME] tables that use the plugin: the one named like it, and \
+                every table naming it with plugin = "NAME" (one plugin serving several vendors, e.g. scim).
+                """)
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
@@ -25,13 +30,16 @@ struct PluginsCommand: AsyncParsableCommand {
             if options.json {
                 for p in info.plugins { print(p.json) }
             } else {
-                print(pad("NAME", 12) + pad("VERSION", 9) + pad("ACTIONS", 24) + pad("IDENTITY", 24) + "CONFIGURED")
+                let identityWidth = max(24, (info.plugins.map { $0.spec.identity.joined(separator: ", ").count }.max() ?? 0) + 2)
+                print(pad("NAME", 12) + pad("VERSION", 9) + pad("ACTIONS", 24) + pad("IDENTITY", identityWidth) + "VENDORS")
                 for p in info.plugins {
                     print(pad(p.spec.name, 12) + pad(p.spec.version, 9) + pad(p.actions, 24)
-                          + pad(p.spec.identity.joined(separator: ", "), 24) + (p.configured ? "yes" : "no"))
+                          + pad(p.spec.identity.joined(separator: ", "), identityWidth)
+                          + (p.configured ? p.vendors.joined(separator: ", ") : "- (not configured)"))
                 }
                 // A plugin earlier in the search path replaces a same-named one later: say so.
                 for p in info.plugins { if let note = p.overrideNote { print("\(p.spec.name): \(p.file) \(note)") } }
+                for line in info.unknownVendors { stderr(line) }
                 for (file, problems) in info.problems.sorted(by: { $0.key < $1.key }) {
                     stderr("\(file): not loaded (\(problems.count) problem\(problems.count == 1 ? "" : "s"); see erasure plugins check)")
                 }
@@ -55,10 +63,12 @@ struct PluginsCommand: AsyncParsableCommand {
             for (_, problems) in info.problems.sorted(by: { $0.key < $1.key }) {
                 for p in problems { print(p.description); count += 1 }
             }
+            for line in info.unknownVendors { print(line); count += 1 }
             for p in info.plugins {
                 for problem in p.configProblems { print(problem); count += 1 }
                 if p.configProblems.isEmpty && !info.problems.keys.contains(p.spec.path) {
-                    print("ok  \(p.file) (\(p.spec.name) \(p.spec.version)\(p.configured ? ", configured" : "")"
+                    print("ok  \(p.file) (\(p.spec.name) \(p.spec.version)"
+                          + (p.vendors == [p.spec.name] ? ", configured" : p.configured ? ", vendors: \(p.vendors.joined(separator: ", "))" : "")
                           + (p.overrideNote.map { "; \($0)" } ?? "") + ")")
                 }
             }
@@ -87,7 +97,9 @@ struct PluginsCommand: AsyncParsableCommand {
             print("identity:   \(p.spec.identity.joined(separator: " or "))")
             print("deletions:  \(p.verification)")
             if !p.spec.hosts.isEmpty { print("hosts:      \(p.spec.hosts.joined(separator: ", "))") }
-            print("configured: \(p.configured ? "yes" : "no: add [vendors.\(p.spec.name)] to erasure.toml")")
+            print("configured: " + (p.vendors == [p.spec.name] ? "yes"
+                : p.configured ? "as \(p.vendors.map { "[vendors.\($0)]" }.joined(separator: ", "))"
+                : "no: add [vendors.\(p.spec.name)] to erasure.toml (or [vendors.OTHER] with plugin = \"\(p.spec.name)\")"))
             print("config keys ([vendors.\(p.spec.name)]):")
             for key in p.spec.config.sorted(by: { ($0.required ? 0 : 1, $0.name) < ($1.required ? 0 : 1, $1.name) }) {
                 var flags: [String] = []

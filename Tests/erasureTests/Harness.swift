@@ -67,6 +67,9 @@ final class E2E: @unchecked Sendable {
         return out
     }
 
+    /// How many vendors the sandbox's config names: a run over everyone reaches each of them.
+    var vendorCount: Int { sandbox.configTOML().components(separatedBy: "[vendors.").count - 1 }
+
     func shutdown() async {
         assertNoSecretPrinted()
         try? await http.shutdown()

@@ -54,7 +54,8 @@ final class InterruptedRequestTests: XCTestCase {
         try await slowDelete(e, vendor: "gafapay", path: Sample.adaGafaPayId)
         try await slowDelete(e, vendor: "cubicasa", path: Sample.adaCubiCasaId)
         let journal = e.dir.appendingPathComponent("j.sqlite").path
-        let r = try e.erasure(["run", "offboard", "email=\(Sample.adaEmail)", "gafapay.id=\(Sample.adaGafaPayId)",
+        // Scoped to the two vendors under test (an unscoped email would reach the SCIM service too).
+        let r = try e.erasure(["run", "offboard", "cubicasa.email=\(Sample.adaEmail)", "gafapay.id=\(Sample.adaGafaPayId)",
                                "--json", "--journal", journal])
         XCTAssertEqual(r.status, 0, r.all)
         for vendor in ["gafapay", "cubicasa"] {

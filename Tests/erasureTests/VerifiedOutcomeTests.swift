@@ -73,8 +73,8 @@ final class VerifiedOutcomeTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.all)
         var deleted: [String: [String: Any]] = [:]
         for line in r.lines where line["outcome"] as? String == "deleted" { deleted[line["vendor"] as? String ?? ""] = line }
-        XCTAssertEqual(Set(deleted.keys), ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa"], r.all)
-        for vendor in ["dragonpass", "gafapay", "cubicasa"] {
+        XCTAssertEqual(Set(deleted.keys), ["dragonpass", "pagos", "engagelab", "gafapay", "cubicasa", "scim"], r.all)
+        for vendor in ["dragonpass", "gafapay", "cubicasa", "scim"] {
             XCTAssertEqual(deleted[vendor]?["verified"] as? Bool, true, "\(vendor): \(r.all)")
             XCTAssertTrue((deleted[vendor]?["message"] as? String ?? "").contains("(verified: "), "\(vendor): \(r.all)")
         }

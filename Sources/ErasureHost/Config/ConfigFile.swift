@@ -4,7 +4,9 @@ import TOMLKit
 
 /// `erasure.toml` (Contract 4): `[vendors.NAME]` tables of `key = value`. A string value may be
 /// `env:NAME` (the environment variable) or `file:PATH` (the file's content, trailing newlines
-/// trimmed; PATH relative to the config file's folder); anything else is a literal.
+/// trimmed; PATH relative to the config file's folder); anything else is a literal. A table's
+/// `plugin = "NAME"` names the plugin its vendor uses (one plugin file may serve several vendors,
+/// each with its own table); without it, the table's name is the plugin's name.
 public struct ConfigFile: Sendable {
     /// The path as given or located (used in every message).
     public let path: String
@@ -12,6 +14,8 @@ public struct ConfigFile: Sendable {
     public let directory: String
     /// Vendor tables, raw (references not yet resolved), by vendor name.
     let tables: [String: [String: RawValue]]
+    /// `plugin = "…"` of the tables that name one, by vendor name.
+    let pluginNames: [String: String]
     /// `[journal]`.
     public var journal = JournalSettings()
 
@@ -48,6 +52,7 @@ public struct ConfigFile: Sendable {
         }
         var problems: [ConfigError.Problem] = []
         var tables: [String: [String: RawValue]] = [:]
+        var pluginNames: [String: String] = [:]
         let dir = (path as NSString).deletingLastPathComponent
         var journal = JournalSettings()
         if let table = root["journal"]?.table {
@@ -68,6 +73,15 @@ public struct ConfigFile: Sendable {
                     }
                     var values: [String: RawValue] = [:]
                     for k in t.keys { values[k] = RawValue(t[k]!) }
+                    // `plugin` says which plugin the vendor uses: not a setting the plugin sees.
+                    if let raw = values.removeValue(forKey: "plugin") {
+                        if case .string(let plugin) = raw, Self.isPluginName(plugin) {
+                            pluginNames[name] = plugin
+                        } else {
+                            problems.append(.init(table: "vendors.\(name)", key: "plugin",
+                                                  message: "expected a plugin's name (lower-case letters, digits, '_' or '-'), got \(raw.shown ?? raw.typeName)"))
+                        }
+                    }
                     tables[name] = values
                 }
             } else {
@@ -75,19 +89,34 @@ public struct ConfigFile: Sendable {
             }
         }
         if !problems.isEmpty { throw ConfigError(file: path, problems: problems) }
-        return ConfigFile(path: path, directory: dir.isEmpty ? "." : dir, tables: tables, journal: journal)
+        return ConfigFile(path: path, directory: dir.isEmpty ? "." : dir, tables: tables, pluginNames: pluginNames,
+                          journal: journal)
+    }
+
+    static func isPluginName(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+        return s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
     }
 
     /// Names of the `[vendors.NAME]` tables, sorted.
     public var vendorNames: [String] { tables.keys.sorted() }
 
-    /// Every `[vendors.NAME]` must name a known plugin: an unknown one is an error (a typo would
-    /// otherwise silently leave a vendor unconfigured).
+    /// The plugin vendor `vendor` uses: its table's `plugin`, else its own name.
+    public func plugin(of vendor: String) -> String { pluginNames[vendor] ?? vendor }
+
+    /// Every `[vendors.NAME]` must name a known plugin (its `plugin`, else its name): an unknown
+    /// one is an error (a typo would otherwise silently leave a vendor unconfigured).
     public func checkVendors(known: some Collection<String>) throws {
         let knownSet = Set(known)
         var problems: [ConfigError.Problem] = []
-        for name in vendorNames where !knownSet.contains(name) {
-            let hint = closestMatch(name, in: knownSet).map { "; did you mean [vendors.\($0)]?" } ?? ""
+        for name in vendorNames where !knownSet.contains(plugin(of: name)) {
+            if let named = pluginNames[name] {
+                let hint = closestMatch(named, in: knownSet).map { "; did you mean '\($0)'?" } ?? ""
+                problems.append(.init(table: "vendors.\(name)", key: "plugin", message: "no plugin named '\(named)'\(hint)"))
+                continue
+            }
+            let hint = closestMatch(name, in: knownSet).map { "; did you mean [vendors.\($0)]?" }
+                ?? "; a table for another plugin names it: plugin = \"NAME\""
             problems.append(.init(table: "vendors.\(name)", key: nil,
                                   message: "unknown vendor: no plugin named '\(name)'\(hint)"))
         }
@@ -137,7 +166,7 @@ public struct ConfigFile: Sendable {
         if !problems.isEmpty { throw ConfigError(file: path, problems: problems) }
 
         let secretKeys = Set(keys.filter { $0.value.secret }.map(\.key))
-        return ResolvedVendorConfig(vendor: vendor, file: path, values: values, secretKeys: secretKeys,
+        return ResolvedVendorConfig(vendor: vendor, plugin: plugin(of: vendor), file: path, values: values, secretKeys: secretKeys,
                                     sources: sources, literalSecretKeys: literalSecrets)
     }
 
@@ -292,6 +321,8 @@ public struct ResolvedVendorConfig: Sendable {
     }
 
     public let vendor: String
+    /// The plugin the vendor uses (its table's `plugin`, else the vendor's name).
+    public let plugin: String
     public let file: String
     /// Every key with a value (given or default), resolved and typed.
     public let values: [String: ConfigValue]
@@ -342,8 +373,9 @@ public struct ResolvedVendorConfig: Sendable {
     public var fingerprint: String {
         var obj: [String: JSONValue] = [:]
         for (k, v) in values { obj[k] = secretKeys.contains(k) ? .string("<secret>") : v.json }
-        let doc = JSONValue.object(["vendor": .string(vendor), "values": .object(obj)])
-        return Digest.sha256Hex(doc.bytes)
+        var fields: [String: JSONValue] = ["vendor": .string(vendor), "values": .object(obj)]
+        if plugin != vendor { fields["plugin"] = .string(plugin) }   // unchanged for a table without `plugin`
+        return Digest.sha256Hex(JSONValue.object(fields).bytes)
     }
 
     /// The host policy for this vendor: base_url's host, the config's `hosts`, the plugin's

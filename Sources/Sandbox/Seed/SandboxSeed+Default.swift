@@ -10,7 +10,7 @@ extension SandboxSeed {
         return seed
     }()
 
-    /// Ids of the sample people of the team brief (present at all five vendors).
+    /// Ids of the sample people of the team brief (present at every vendor).
     public enum Sample {
         public static let adaDragonPassId = "3EF5D065-76F8-4D3E-801A-B329D15F461A"
         public static let adaPagosUserName = "ada.lovelace"
@@ -19,6 +19,9 @@ extension SandboxSeed {
         public static let adaGafaPayId = "6f1b82443e524459831de59d430a0c41"
         public static let adaCubiCasaId = "5b0c8f7e-6d1a-4c2b-9e3f-1a2b3c4d5e6f"
         public static let adaEmail = "ada@example.com"
+        /// The SCIM service's id and externalId of Ada (her userName is `adaPagosUserName`).
+        public static let adaSCIMId = "2819c223-7f76-453a-919d-413861904646"
+        public static let adaSCIMExternalId = "ext-ada-1815"
 
         public static let graceDragonPassId = "8D4B2F61-3A7C-4E95-B0D8-6C1E9F2A7B34"
         public static let gracePagosUserName = "grace.hopper"
@@ -27,6 +30,9 @@ extension SandboxSeed {
         public static let graceGafaPayId = "9a2c4e6f8b0d1e3f5a7c9e1b3d5f7a9c"
         public static let graceCubiCasaId = "c7a1e2d3-4b5f-4a6e-8d7c-9b0a1f2e3d4c"
         public static let graceEmail = "grace@example.com"
+        public static let graceSCIMId = "6d8c1e2f-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
+        /// A SCIM userName holding a double quote: a filter on it must escape it (RFC 7644 §3.4.2.2).
+        public static let quotedSCIMUserName = "miles.o\"brien"
 
         /// A GafaPay user whose DELETE fails with BASE_ERROR_IN_REMOVING (`removable: false`).
         public static let unremovableGafaPayId = "d41d8cd98f00b204e9800998ecf8427e"
@@ -51,7 +57,11 @@ extension SandboxSeed {
         public var cubicasaId: String {
             "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - String(index).count)) + String(index)
         }
-        /// email (dragonpass, pagos, gafapay, cubicasa): `user0042@example.com`
+        /// scim id: `00000000-0000-4000-9000-` + the index zero-padded to 12 digits (userName as pagos)
+        public var scimId: String {
+            "00000000-0000-4000-9000-" + String(repeating: "0", count: max(0, 12 - String(index).count)) + String(index)
+        }
+        /// email (dragonpass, pagos, gafapay, cubicasa, scim): `user0042@example.com`
         public var email: String { "user\(Self.pad(index))@example.com" }
         /// first and last name (every vendor that keeps names): Test User0042
         static let firstName = "Test"

@@ -9,7 +9,8 @@
       { "vendor": "acme", "outcome": "failed", "message": "ctx.json is read-only" },
       { "vendor": "cubicasa", "outcome": "deleted" }
     ],
-    "effects": ["cubicasa DELETE /cubicasa/api/integrate/v3/users/5b0c8f7e-6d1a-4c2b-9e3f-1a2b3c4d5e6f deleted"],
+    "effects": ["cubicasa DELETE /cubicasa/api/integrate/v3/users/5b0c8f7e-6d1a-4c2b-9e3f-1a2b3c4d5e6f deleted",
+                "scim DELETE /scim/v2/Users/2819c223-7f76-453a-919d-413861904646 deleted"],
     "output_lacks": ["c7a1e2d3-4b5f-4a6e-8d7c-9b0a1f2e3d4c"]
   }
 }

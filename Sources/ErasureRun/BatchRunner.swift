@@ -6,12 +6,17 @@ import LuaBridge
 public enum PeopleInput: Sendable {
     case one(Identity)
     case csv(CSVPeople)
+    /// The people of a plan being applied, each with its plan.
+    case planned(Plan)
 }
 
 public struct BatchOptions: Sendable {
     public var concurrency = 16
-    public var maxDeletions: Int? = 100
     public var progress = false
+    /// Making a plan: each person's lookups and planned requests are collected here.
+    public var collector: PlanCollector?
+    /// Once requested, no new person is started (the ones in flight finish).
+    public var stop: BatchStop?
     /// How long the workflow may take for one person; nil: derived from the vendors' action
     /// deadlines (`Workflow.personTimeout(vendors:)`).
     public var personTimeout: Duration?
@@ -21,15 +26,26 @@ public struct BatchOptions: Sendable {
 public struct BatchResult: Sendable {
     public var people = 0
     public var badRows = 0
-    public var stoppedByLimit = false
     public var failed = false
+    /// Stopped by `BatchOptions.stop` before every person was started.
+    public var interrupted = false
+    /// The journal's id of the run (nil without a journal).
+    public var run: String?
+}
+
+/// A request to stop taking new people (the first Ctrl-C).
+public final class BatchStop: Sendable {
+    private let flag = Locked(false)
+    public init() {}
+    public func request() { flag.withLock { $0 = true } }
+    public var requested: Bool { flag.current }
 }
 
 /// Runs a workflow over many people: `concurrency` people in flight in one Lua runtime (each a
 /// coroutine), the CSV streamed with back-pressure so memory stays flat whatever its size.
 public enum BatchRunner {
     public static func run(_ workflow: Workflow, people: PeopleInput, options: BatchOptions, sink: any OutcomeSink,
-                           hooks: (any StepHooks)?, budget: DeletionBudget) async -> BatchResult {
+                           hooks: (any StepHooks)?) async -> BatchResult {
         let progress = options.progress ? Progress(total: totalHint(people)) : nil
         let counters = Locked(BatchResult())
         let emit: @Sendable (Outcome, Int?) async -> Void = { outcome, line in
@@ -39,6 +55,7 @@ public enum BatchRunner {
 
         @Sendable func runOne(_ row: PersonRow) async {
             if let problem = row.problem {
+                options.collector?.problem(line: row.line, message: problem)
                 let o = Outcome(vendor: "input", action: .delete, kind: .failed, message: "line \(row.line): \(problem)",
                                 user: [:], dryRun: workflow.engine.dryRun)
                 counters.withLock { $0.badRows += 1 }
@@ -47,10 +64,13 @@ public enum BatchRunner {
                 return
             }
             guard let identity = row.identity else { return }
-            if workflow.applicableVendors(identity).isEmpty {
+            let applicable = workflow.applicableVendors(identity)
+            if applicable.isEmpty {
                 let keys = identity.flattened.keys.sorted().joined(separator: ", ")
+                let problem = "no configured vendor accepts these identity keys (\(keys))"
+                options.collector?.problem(line: row.line, message: problem)
                 let o = Outcome(vendor: "input", action: .delete, kind: .failed,
-                                message: "line \(row.line): no configured vendor accepts these identity keys (\(keys))",
+                                message: "line \(row.line): \(problem)",
                                 user: identity.flattened, dryRun: workflow.engine.dryRun)
                 counters.withLock { $0.badRows += 1 }
                 await emit(o, row.line)
@@ -58,9 +78,14 @@ public enum BatchRunner {
                 return
             }
             let line: Int? = row.line > 0 ? row.line : nil
-            let outcomes = await workflow.run(identity: identity, line: line, hooks: hooks, budget: budget,
+            let planning = options.collector != nil ? PersonPlanning.recording() : row.plan.map(PersonPlanning.applying)
+            let outcomes = await workflow.run(identity: identity, line: line, hooks: hooks, planning: planning,
                                               timeout: options.personTimeout) { o in
                 await emit(o, line)
+            }
+            if let collector = options.collector, let planning {
+                collector.add(PlannedPerson(line: line, identity: identity.flattened,
+                                            vendors: planning.vendors(applicable, outcomes: outcomes)))
             }
             progress?.done(failed: outcomes.contains { $0.kind == .failed })
         }
@@ -71,32 +96,65 @@ public enum BatchRunner {
             await runOne(PersonRow(line: 0, identity: identity, problem: nil))
         case .csv(let source):
             let stream = rows(from: source, buffer: options.concurrency * 2)
-            await withTaskGroup(of: Void.self) { group in
-                var inFlight = 0
-                for await row in stream.rows {
-                    stream.taken()
-                    if budget.exhausted { break }
-                    if inFlight >= options.concurrency {
-                        await group.next()
-                        inFlight -= 1
-                    }
-                    counters.withLock { $0.people += 1 }
-                    group.addTask { await runOne(row) }
-                    inFlight += 1
-                }
-                stream.stop()
-                await group.waitForAll()
-            }
+            await runAll(stream.rows, concurrency: options.concurrency, stop: options.stop, counters: counters,
+                         taken: stream.taken, runOne: runOne)
+            stream.stop()
+        case .planned(let plan):
+            let (rows, continuation) = AsyncStream.makeStream(of: PersonRow.self)
+            for row in plannedRows(plan) { continuation.yield(row) }
+            continuation.finish()
+            await runAll(rows, concurrency: options.concurrency, stop: options.stop, counters: counters, taken: {},
+                         runOne: runOne)
         }
         progress?.finish()
-        var result = counters.current
-        result.stoppedByLimit = budget.exhausted
-        return result
+        return counters.current
+    }
+
+    /// Starts a task per row, at most `concurrency` at once, until the rows end or a stop is
+    /// requested; then waits for the ones in flight.
+    static func runAll(_ rows: AsyncStream<PersonRow>, concurrency: Int, stop: BatchStop?, counters: Locked<BatchResult>,
+                       taken: () -> Void, runOne: @escaping @Sendable (PersonRow) async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for await row in rows {
+                taken()
+                if inFlight >= concurrency {
+                    await group.next()
+                    inFlight -= 1
+                }
+                if stop?.requested == true {
+                    counters.withLock { $0.interrupted = true }
+                    break
+                }
+                counters.withLock { $0.people += 1 }
+                group.addTask { await runOne(row) }
+                inFlight += 1
+            }
+            await group.waitForAll()
+        }
+    }
+
+    /// A plan's people and unusable lines, in input order.
+    static func plannedRows(_ plan: Plan) -> [PersonRow] {
+        var rows = plan.problems.map { PersonRow(line: $0.line, identity: nil, problem: $0.message) }
+        for person in plan.people {
+            var identity = Identity()
+            do {
+                for (key, value) in person.identity { try identity.set(key, value) }
+                rows.append(PersonRow(line: person.line ?? 0, identity: identity, problem: nil, plan: person))
+            } catch {
+                rows.append(PersonRow(line: person.line ?? 0, identity: nil, problem: "in the plan: \(error)"))
+            }
+        }
+        return rows.sorted { $0.line < $1.line }
     }
 
     static func totalHint(_ people: PeopleInput) -> Int? {
-        if case .csv(let s) = people { return CSVPeople.countLines(path: s.path) }
-        return 1
+        switch people {
+        case .csv(let s): return CSVPeople.countLines(path: s.path)
+        case .planned(let plan): return plan.people.count + plan.problems.count
+        case .one: return 1
+        }
     }
 
     /// Reads rows on a thread of its own (file reads block) into an async stream, never more

@@ -3,6 +3,12 @@ import ErasureJournal
 import ErasurePlugins
 import Foundation
 
+/// Which earlier run a batch resumes: none (a new run), the latest of its workflow and input, or one by id.
+public enum Resume: Sendable, Equatable {
+    case none, latest
+    case run(String)
+}
+
 /// The run layer's two entry points over one engine: one action for one person
 /// (`erasure delete | suspend | lookup`) and a workflow over many people (`erasure run`), each
 /// journaled unless no journal is given.
@@ -41,14 +47,15 @@ public struct Runner: Sendable {
         }
     }
 
-    /// A workflow over one person or a CSV, journaled unless `journalPath` is nil.
+    /// A workflow over one person, a CSV or a plan's people, journaled unless `journalPath` is nil.
+    /// A plan applied by `erasure apply` (`planFile`: its path and SHA-256) is journaled as one
+    /// run per plan file: applying it again resumes that run, finished or not, so nothing it
+    /// sent is sent again.
     public func batch(_ workflow: Workflow, people: PeopleInput, options: BatchOptions, sink: any OutcomeSink,
-                      journal journalPath: String?, resume: Bool, input: String?,
+                      journal journalPath: String?, resume: Resume, input: String?, planFile: Plan.FileRef? = nil,
                       argv: [String]) async -> Result<BatchResult, Error> {
-        let budget = DeletionBudget(limit: engine.dryRun ? nil : options.maxDeletions)
         guard let journalPath else {
-            return .success(await BatchRunner.run(workflow, people: people, options: options, sink: sink,
-                                                  hooks: nil, budget: budget))
+            return .success(await BatchRunner.run(workflow, people: people, options: options, sink: sink, hooks: nil))
         }
         do {
             let journal = try openJournal(journalPath)
@@ -60,25 +67,67 @@ public struct Runner: Sendable {
             case .one(let one):
                 identity = one.flattened
                 inputSHA = journal.identityDigest(identity)
+            case .planned(let plan):
+                if let planFile {
+                    inputSHA = planFile.sha256
+                } else if let file = plan.input {
+                    inputSHA = file.sha256
+                } else {
+                    identity = plan.people.first?.identity ?? [:]
+                    inputSHA = journal.identityDigest(identity)
+                }
             }
             let name = displayPath(workflow.path)
-            let run: RunID
-            if resume {
-                run = try await journal.runToResume(workflow: name, inputSHA256: inputSHA, dryRun: engine.dryRun).id
+            var existing: RunID?
+            if let planFile {
+                existing = try await journal.findResumableRun(workflow: name, inputSHA256: planFile.sha256, dryRun: false)?.id
             } else {
-                run = try await journal.beginRun(RunInfo(workflow: name, inputPath: input, inputSHA256: inputSHA,
+                switch resume {
+                case .latest:
+                    existing = try await journal.runToResume(workflow: name, inputSHA256: inputSHA, dryRun: engine.dryRun).id
+                case .run(let id):
+                    guard let run = try await journal.run(RunID(id)) else { throw JournalError.unknownRun(RunID(id)) }
+                    try Journal.validateResume(run: run, inputSHA256: inputSHA, dryRun: engine.dryRun)
+                    existing = run.id
+                case .none:
+                    if let unfinished = try await journal.unfinishedRun(workflow: name, inputSHA256: inputSHA, dryRun: engine.dryRun) {
+                        FileHandle.standardError.write(Data(("erasure: the journal holds an unfinished run of this workflow and input, "
+                            + "\(unfinished.id) (started \(unfinished.startedAt)); this is a new run. To finish that one instead: "
+                            + "the same command with --resume \(unfinished.id)\n").utf8))
+                    }
+                }
+            }
+            let run: RunID
+            if let existing {
+                run = existing
+            } else {
+                run = try await journal.beginRun(RunInfo(workflow: name, inputPath: planFile?.path ?? input, inputSHA256: inputSHA,
                                                          configFingerprint: engine.configFingerprint,
                                                          dryRun: engine.dryRun, argv: argv.map(engine.redactor.redact),
                                                          identity: identity))
             }
-            let hooks = JournalHooks(journal: journal, run: run, freshRun: !resume)
-            let result = await BatchRunner.run(workflow, people: people, options: options, sink: sink,
-                                               hooks: hooks, budget: budget)
-            if !result.stoppedByLimit { try await journal.endRun(run) }
+            let hooks = JournalHooks(journal: journal, run: run, freshRun: existing == nil)
+            var result = await BatchRunner.run(workflow, people: people, options: options, sink: sink, hooks: hooks)
+            result.run = run.rawValue
+            if !result.interrupted { try await journal.endRun(run) }
             return .success(result)
         } catch {
             return .failure(error)
         }
+    }
+
+    /// The plan of a workflow over people: every lookup made, every mutation held back (the
+    /// engine must be a dry-run one), each person's requests and records collected. `hooks`
+    /// (read-only) let a resumed run's plan leave out what the journal says is done.
+    public func plan(_ workflow: Workflow, people: PeopleInput, options: BatchOptions, sink: any OutcomeSink,
+                     hooks: (any StepHooks)? = nil, input: String?) async -> (Plan, BatchResult) {
+        precondition(engine.dryRun, "a plan is made by a dry run")
+        var options = options
+        let collector = PlanCollector()
+        options.collector = collector
+        let result = await BatchRunner.run(workflow, people: people, options: options, sink: sink, hooks: hooks)
+        let (planned, problems) = collector.collected
+        return (Plan.made(by: workflow, input: input, people: planned, problems: problems), result)
     }
 
     /// Opens (or creates) a journal whose every text column goes through the run's redactor, whose

@@ -88,7 +88,8 @@ final class E2E: @unchecked Sendable {
     func erasure(_ args: [String], env: [String: String] = [:], stdin: String? = nil,
                  cwd: String? = nil, killAfter: Double? = nil) throws -> Result {
         var full = args
-        if !args.contains("--config") && ["delete", "suspend", "lookup", "run", "plugins"].contains(args.first ?? "") {
+        if !args.contains("--config") && ["delete", "suspend", "lookup", "run", "plugins", "plan", "apply"].contains(args.first ?? "")
+            && args.dropFirst().first != "show" {
             full += ["--config", configPath]
         }
         // Run in the test's own folder (journals land there); the repo's plugins come through the path.
@@ -185,6 +186,9 @@ final class E2E: @unchecked Sendable {
     }
 
     func clearLog() async throws { _ = try await control(.POST, "reset") }
+
+    /// Clears the request log only (the vendors' state stays).
+    func clearRequests() async throws { _ = try await control(.DELETE, "requests") }
 
     func state() async throws -> [String: Any] {
         try await control(.GET, "state") as? [String: Any] ?? [:]

@@ -149,7 +149,7 @@ public final class Engine: Sendable {
             (try? config.resolve(vendor: name, schema: spec.schema, environment: options.environment))?
                 .registerSecrets(in: redactor)
         }
-        if !literalSecrets.isEmpty {
+        if !literalSecrets.isEmpty && !config.sandbox {
             FileHandle.standardError.write(Data(("warning: secrets written as literals in \(displayPath(configPath)) "
                 + "(\(literalSecrets.joined(separator: ", "))): prefer env:NAME or file:PATH\n").utf8))
         }

@@ -13,6 +13,8 @@ public enum PeopleInput: Sendable {
 public struct BatchOptions: Sendable {
     public var concurrency = 16
     public var progress = false
+    /// Outcomes handed on in input order (the human table), not as each person produces them.
+    public var inputOrder = false
     /// Making a plan: each person's lookups and planned requests are collected here.
     public var collector: PlanCollector?
     /// Once requested, no new person is started (the ones in flight finish).
@@ -48,12 +50,23 @@ public enum BatchRunner {
                            hooks: (any StepHooks)?) async -> BatchResult {
         let progress = options.progress ? Progress(total: totalHint(people)) : nil
         let counters = Locked(BatchResult())
-        let emit: @Sendable (Outcome, Int?) async -> Void = { outcome, line in
-            if outcome.kind == .failed { counters.withLock { $0.failed = true } }
-            sink.add(outcome, line: line)
+        // A row is never written while the progress line is on screen: it is cleared first.
+        let deliver: @Sendable (InputOrder.Item) -> Void = { item in
+            if let progress {
+                progress.clearing { sink.add(item.outcome, line: item.line, person: item.person) }
+            } else {
+                sink.add(item.outcome, line: item.line, person: item.person)
+            }
         }
+        let order = options.inputOrder ? InputOrder(deliver: deliver) : nil
 
-        @Sendable func runOne(_ row: PersonRow) async {
+        @Sendable func runOne(_ row: PersonRow, _ seq: Int) async {
+            let person = row.identity.flatMap(firstKey)
+            let emit: @Sendable (Outcome, Int?) async -> Void = { outcome, line in
+                if outcome.kind == .failed { counters.withLock { $0.failed = true } }
+                if let order { order.add(seq, (outcome, line, person)) } else { deliver((outcome, line, person)) }
+            }
+            defer { order?.finish(seq) }
             if let problem = row.problem {
                 options.collector?.problem(line: row.line, message: problem)
                 let o = Outcome(vendor: "input", action: .delete, kind: .failed, message: "line \(row.line): \(problem)",
@@ -93,7 +106,7 @@ public enum BatchRunner {
         switch people {
         case .one(let identity):
             counters.withLock { $0.people = 1 }
-            await runOne(PersonRow(line: 0, identity: identity, problem: nil))
+            await runOne(PersonRow(line: 0, identity: identity, problem: nil), 0)
         case .csv(let source):
             let stream = rows(from: source, buffer: options.concurrency * 2)
             await runAll(stream.rows, concurrency: options.concurrency, stop: options.stop, counters: counters,
@@ -113,9 +126,9 @@ public enum BatchRunner {
     /// Starts a task per row, at most `concurrency` at once, until the rows end or a stop is
     /// requested; then waits for the ones in flight.
     static func runAll(_ rows: AsyncStream<PersonRow>, concurrency: Int, stop: BatchStop?, counters: Locked<BatchResult>,
-                       taken: () -> Void, runOne: @escaping @Sendable (PersonRow) async -> Void) async {
+                       taken: () -> Void, runOne: @escaping @Sendable (PersonRow, Int) async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
-            var inFlight = 0
+            var inFlight = 0, seq = 0
             for await row in rows {
                 taken()
                 if inFlight >= concurrency {
@@ -127,8 +140,10 @@ public enum BatchRunner {
                     break
                 }
                 counters.withLock { $0.people += 1 }
-                group.addTask { await runOne(row) }
+                let n = seq
+                group.addTask { await runOne(row, n) }
                 inFlight += 1
+                seq += 1
             }
             await group.waitForAll()
         }
@@ -147,6 +162,12 @@ public enum BatchRunner {
             }
         }
         return rows.sorted { $0.line < $1.line }
+    }
+
+    /// How rows name a person: their first identity key as given (`email=ada@example.com`).
+    static func firstKey(_ identity: Identity) -> String? {
+        let values = identity.flattened
+        return identity.keys.first { values[$0] != nil }.map { "\($0)=\(values[$0]!)" }
     }
 
     static func totalHint(_ people: PeopleInput) -> Int? {
@@ -203,6 +224,9 @@ final class Progress: Sendable {
     let total: Int?
     let start = Date()
     private let counts = Locked<(done: Int, failed: Int, lastDraw: Date)>((0, 0, .distantPast))
+    /// Whether the line is on screen; held while drawing, clearing and writing a row, so the
+    /// two never share a line.
+    private let onScreen = Locked(false)
 
     init(total: Int?) { self.total = total }
 
@@ -221,7 +245,19 @@ final class Progress: Sendable {
     func finish() {
         let c = counts.current
         render(c.done, c.failed)
-        FileHandle.standardError.write(Data("\n".utf8))
+        onScreen.withLock { shown in
+            FileHandle.standardError.write(Data("\n".utf8))
+            shown = false
+        }
+    }
+
+    /// Runs `write` (a row) with the progress line off the screen; the next update draws it again.
+    func clearing(_ write: () -> Void) {
+        onScreen.withLock { shown in
+            if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            shown = false
+            write()
+        }
     }
 
     private func render(_ done: Int, _ failed: Int) {
@@ -239,6 +275,9 @@ final class Progress: Sendable {
             let eta = Int(Double(total - done) / rate)
             line += String(format: " · ETA %d:%02d", eta / 60, eta % 60)
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        onScreen.withLock { shown in
+            FileHandle.standardError.write(Data(line.utf8))
+            shown = true
+        }
     }
 }

@@ -60,23 +60,7 @@ public struct Runner: Sendable {
         do {
             let journal = try openJournal(journalPath)
             defer { try? journal.close() }
-            let inputSHA: String?
-            var identity: [String: String] = [:]
-            switch people {
-            case .csv(let source): inputSHA = Digest.file(source.path)
-            case .one(let one):
-                identity = one.flattened
-                inputSHA = journal.identityDigest(identity)
-            case .planned(let plan):
-                if let planFile {
-                    inputSHA = planFile.sha256
-                } else if let file = plan.input {
-                    inputSHA = file.sha256
-                } else {
-                    identity = plan.people.first?.identity ?? [:]
-                    inputSHA = journal.identityDigest(identity)
-                }
-            }
+            let (inputSHA, identity) = journalInput(people, journal: journal, planFile: planFile)
             let name = displayPath(workflow.path)
             var existing: RunID?
             if let planFile {
@@ -90,11 +74,7 @@ public struct Runner: Sendable {
                     try Journal.validateResume(run: run, inputSHA256: inputSHA, dryRun: engine.dryRun)
                     existing = run.id
                 case .none:
-                    if let unfinished = try await journal.unfinishedRun(workflow: name, inputSHA256: inputSHA, dryRun: engine.dryRun) {
-                        FileHandle.standardError.write(Data(("erasure: the journal holds an unfinished run of this workflow and input, "
-                            + "\(unfinished.id) (started \(unfinished.startedAt)); this is a new run. To finish that one instead: "
-                            + "the same command with --resume \(unfinished.id)\n").utf8))
-                    }
+                    break
                 }
             }
             let run: RunID
@@ -114,6 +94,34 @@ public struct Runner: Sendable {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// How the journal names a batch's input: the SHA-256 of the CSV (or of the plan file being
+    /// applied), or for one person the digest of their identity (which the run row also needs).
+    func journalInput(_ people: PeopleInput, journal: Journal, planFile: Plan.FileRef?) -> (String?, [String: String]) {
+        switch people {
+        case .csv(let source): return (Digest.file(source.path), [:])
+        case .one(let one): return (journal.identityDigest(one.flattened), one.flattened)
+        case .planned(let plan):
+            if let planFile { return (planFile.sha256, [:]) }
+            if let file = plan.input { return (file.sha256, [:]) }
+            let identity = plan.people.first?.identity ?? [:]
+            return (journal.identityDigest(identity), identity)
+        }
+    }
+
+    /// Before a new run: the id and start of an earlier run of this workflow over the same input
+    /// that never ended (interrupted, or the machine died), or nil. Nil too when the journal does
+    /// not exist yet (it is not created here).
+    public func unfinishedRun(_ workflow: Workflow, people: PeopleInput, journal journalPath: String, dryRun: Bool) async throws
+        -> (id: String, startedAt: String)?
+    {
+        guard FileManager.default.fileExists(atPath: journalPath) else { return nil }
+        let journal = try openJournal(journalPath)
+        defer { try? journal.close() }
+        let (inputSHA, _) = journalInput(people, journal: journal, planFile: nil)
+        return try await journal.unfinishedRun(workflow: displayPath(workflow.path), inputSHA256: inputSHA, dryRun: dryRun)
+            .map { ($0.id.rawValue, $0.startedAt) }
     }
 
     /// The plan of a workflow over people: every lookup made, every mutation held back (the

@@ -103,6 +103,7 @@ struct ApplyCommand: AsyncParsableCommand {
         batch.concurrency = concurrency
         batch.progress = isatty(2) == 1 && loaded.people.count > 1
         batch.stop = interrupts.stop
+        batch.inputOrder = !options.json
         let planFile = Plan.FileRef(path: Plan.absolute(plan), sha256: Digest.file(plan))
         let result = await Runner(engine: engine).batch(
             workflow, people: .planned(loaded), options: batch, sink: report, journal: journal, resume: .none,

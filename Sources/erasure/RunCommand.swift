@@ -80,12 +80,19 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let planFirst = !dryRun && !yes
         var setup = try await batch.setup(options, dryRun: dryRun || planFirst)
+        if !noJournal && !resume && resumeRun == nil, let unfinished = try? await Runner(engine: setup.engine).unfinishedRun(
+            setup.workflow, people: setup.people, journal: journal, dryRun: dryRun) {
+            stderr("erasure: the journal holds an unfinished run of this workflow over the same input: \(unfinished.id) "
+                   + "(started \(unfinished.startedAt)). This is a new run; to finish that one instead, rerun with "
+                   + "--resume \(unfinished.id)")
+        }
         let report = Report(style: options.json ? .json : .human, color: Report.wantsColor())
         let interrupts = Interrupts {
             stderr("\nerasure: interrupted: the people in flight finish, nobody new starts (Ctrl-C again stops at once)")
         }
         var batchOptions = batch.batchOptions()
         batchOptions.stop = interrupts.stop
+        batchOptions.inputOrder = !options.json
         if planFirst {
             let (plan, _) = await Runner(engine: setup.engine).plan(setup.workflow, people: setup.people, options: batchOptions,
                                                                   sink: SilentSink(), input: batch.users)
@@ -128,5 +135,5 @@ struct RunCommand: AsyncParsableCommand {
 
 /// Where the outcomes of the planning pass go: nowhere (the run reports what it then sends).
 struct SilentSink: OutcomeSink {
-    func add(_ outcome: Outcome, line: Int?) {}
+    func add(_ outcome: Outcome, line: Int?, person: String?) {}
 }

@@ -103,7 +103,7 @@ final class E2E: @unchecked Sendable {
     }
 
     /// Starts `erasure ARGS` without waiting (output to files in the test folder), to kill it.
-    func start(_ args: [String]) throws -> Process {
+    func start(_ args: [String], output: URL? = nil) throws -> Process {
         var full = args
         if !args.contains("--config") { full += ["--config", configPath] }
         let p = Process()
@@ -114,7 +114,7 @@ final class E2E: @unchecked Sendable {
         environment["NO_COLOR"] = "1"
         environment["ERASURE_PLUGIN_PATH"] = E2E.repo + "/plugins"
         p.environment = environment
-        let out = dir.appendingPathComponent("started-\(UUID().uuidString).log")
+        let out = output ?? dir.appendingPathComponent("started-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         p.standardOutput = handle

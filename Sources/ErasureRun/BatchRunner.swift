@@ -61,7 +61,8 @@ public enum BatchRunner {
         let order = options.inputOrder ? InputOrder(deliver: deliver) : nil
 
         @Sendable func runOne(_ row: PersonRow, _ seq: Int) async {
-            let person = row.identity.flatMap(firstKey)
+            // Only the human table names the person (JSON lines carry the identity).
+            let person = options.inputOrder ? row.identity.flatMap(firstKey) : nil
             let emit: @Sendable (Outcome, Int?) async -> Void = { outcome, line in
                 if outcome.kind == .failed { counters.withLock { $0.failed = true } }
                 if let order { order.add(seq, (outcome, line, person)) } else { deliver((outcome, line, person)) }

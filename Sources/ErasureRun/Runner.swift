@@ -62,20 +62,11 @@ public struct Runner: Sendable {
             defer { try? journal.close() }
             let (inputSHA, identity) = journalInput(people, journal: journal, planFile: planFile)
             let name = displayPath(workflow.path)
-            var existing: RunID?
+            let existing: RunID?
             if let planFile {
                 existing = try await journal.findResumableRun(workflow: name, inputSHA256: planFile.sha256, dryRun: false)?.id
             } else {
-                switch resume {
-                case .latest:
-                    existing = try await journal.runToResume(workflow: name, inputSHA256: inputSHA, dryRun: engine.dryRun).id
-                case .run(let id):
-                    guard let run = try await journal.run(RunID(id)) else { throw JournalError.unknownRun(RunID(id)) }
-                    try Journal.validateResume(run: run, inputSHA256: inputSHA, dryRun: engine.dryRun)
-                    existing = run.id
-                case .none:
-                    break
-                }
+                existing = try await earlierRun(resume, journal: journal, workflow: name, inputSHA: inputSHA, dryRun: engine.dryRun)
             }
             let run: RunID
             if let existing {
@@ -93,6 +84,22 @@ public struct Runner: Sendable {
             return .success(result)
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// The run `resume` names (validated against this input and dry-run flag), or nil for a new run.
+    func earlierRun(_ resume: Resume, journal: Journal, workflow name: String, inputSHA: String?, dryRun: Bool) async throws
+        -> RunID?
+    {
+        switch resume {
+        case .latest:
+            return try await journal.runToResume(workflow: name, inputSHA256: inputSHA, dryRun: dryRun).id
+        case .run(let id):
+            guard let run = try await journal.run(RunID(id)) else { throw JournalError.unknownRun(RunID(id)) }
+            try Journal.validateResume(run: run, inputSHA256: inputSHA, dryRun: dryRun)
+            return run.id
+        case .none:
+            return nil
         }
     }
 
@@ -125,14 +132,26 @@ public struct Runner: Sendable {
     }
 
     /// The plan of a workflow over people: every lookup made, every mutation held back (the
-    /// engine must be a dry-run one), each person's requests and records collected. `hooks`
-    /// (read-only) let a resumed run's plan leave out what the journal says is done.
+    /// engine must be a dry-run one), each person's requests and records collected. `resuming`:
+    /// the plan of a resumed real run leaves out what its journal says is done (read, never written).
     public func plan(_ workflow: Workflow, people: PeopleInput, options: BatchOptions, sink: any OutcomeSink,
-                     hooks: (any StepHooks)? = nil, input: String?) async -> (Plan, BatchResult) {
+                     input: String?, resuming: (journal: String, resume: Resume)? = nil) async throws -> (Plan, BatchResult) {
         precondition(engine.dryRun, "a plan is made by a dry run")
         var options = options
         let collector = PlanCollector()
         options.collector = collector
+        var hooks: ReadOnlyHooks?
+        var journal: Journal?
+        defer { try? journal?.close() }
+        if let resuming, resuming.resume != .none {
+            let opened = try openJournal(resuming.journal)
+            journal = opened
+            let (inputSHA, _) = journalInput(people, journal: opened, planFile: nil)
+            if let run = try await earlierRun(resuming.resume, journal: opened, workflow: displayPath(workflow.path),
+                                              inputSHA: inputSHA, dryRun: false) {
+                hooks = ReadOnlyHooks(JournalHooks(journal: opened, run: run))
+            }
+        }
         let result = await BatchRunner.run(workflow, people: people, options: options, sink: sink, hooks: hooks)
         let (planned, problems) = collector.collected
         return (Plan.made(by: workflow, input: input, people: planned, problems: problems), result)

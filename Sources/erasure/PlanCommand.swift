@@ -49,7 +49,7 @@ struct PlanCommand: AsyncParsableCommand {
             let interrupts = Interrupts { stderr("\nerasure: interrupted: no plan is written") }
             var batchOptions = batch.batchOptions()
             batchOptions.stop = interrupts.stop
-            let (plan, result) = await Runner(engine: setup.engine).plan(
+            let (plan, result) = try await Runner(engine: setup.engine).plan(
                 setup.workflow, people: setup.people, options: batchOptions,
                 sink: options.json ? report as any OutcomeSink : SilentSink(), input: batch.users)
             await setup.engine.shutdown()

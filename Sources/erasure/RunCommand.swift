@@ -93,9 +93,18 @@ struct RunCommand: AsyncParsableCommand {
         var batchOptions = batch.batchOptions()
         batchOptions.stop = interrupts.stop
         batchOptions.inputOrder = !options.json
+        let resumeFrom: Resume = resumeRun.map { .run($0) } ?? (resume ? .latest : .none)
         if planFirst {
-            let (plan, _) = await Runner(engine: setup.engine).plan(setup.workflow, people: setup.people, options: batchOptions,
-                                                                  sink: SilentSink(), input: batch.users)
+            let planned: (Plan, BatchResult)
+            do {
+                planned = try await Runner(engine: setup.engine).plan(
+                    setup.workflow, people: setup.people, options: batchOptions, sink: SilentSink(), input: batch.users,
+                    resuming: noJournal ? nil : (journal, resumeFrom))
+            } catch {
+                await setup.engine.shutdown()
+                throw usageFailure(error)
+            }
+            let plan = planned.0
             await setup.engine.shutdown()
             if interrupts.interrupted {
                 stderr("erasure: interrupted while planning: nothing was sent")
@@ -104,7 +113,6 @@ struct RunCommand: AsyncParsableCommand {
             try DeletionGate.check(plan, limit: maxDeletions, planPath: nil, retry: "rerun")
             setup = try await batch.reload(options, people: .planned(plan))
         }
-        let resumeFrom: Resume = resumeRun.map { .run($0) } ?? (resume ? .latest : .none)
         let result: Result<BatchResult, Error> = await Runner(engine: setup.engine).batch(
             setup.workflow, people: setup.people, options: batchOptions, sink: report,
             journal: noJournal ? nil : journal, resume: resumeFrom, input: batch.users, argv: CommandLine.arguments)

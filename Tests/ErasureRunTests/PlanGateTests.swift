@@ -41,7 +41,7 @@ final class PlanGateTests: XCTestCase, PluginHostCase {
             end
             """)
         let dry = try await fx.start(dryRun: true)
-        let planned = await Runner(engine: dry).plan(try await Workflow.load(path: workflowPath, engine: dry, params: [:]),
+        let planned = try await Runner(engine: dry).plan(try await Workflow.load(path: workflowPath, engine: dry, params: [:]),
                                                      people: .csv(try CSVPeople(path: csvPath)), options: BatchOptions(),
                                                      sink: OutcomeCollector(), input: csvPath)
         await dry.shutdown()

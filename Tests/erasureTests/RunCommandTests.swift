@@ -154,6 +154,14 @@ final class RunCommandTests: XCTestCase {
         let sent = E2E.mutating(try await e.requests())
         XCTAssertEqual(sent.count, 50)
 
+        // Resumed once finished: the journal says every step is done, so nothing is planned, not
+        // even at Pagos (which cannot be looked up), and nothing is sent.
+        try await e.clearRequests()
+        let again = try e.erasure(["run", "offboard", "--users", people, "--max-deletions", "0", "--resume", "--json"])
+        XCTAssertEqual(again.status, 0, again.all)
+        let sentAgain = E2E.mutating(try await e.requests())
+        XCTAssertEqual(sentAgain.count, 0, "\(sentAgain.prefix(3))")
+
         // A dry run is never limited.
         let dry = try e.erasure(["run", "offboard", "--users", people, "--max-deletions", "1", "--dry-run", "--json", "--no-journal"])
         XCTAssertEqual(dry.status, 0, dry.all)

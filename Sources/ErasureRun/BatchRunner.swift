@@ -98,7 +98,8 @@ public enum BatchRunner {
                 await emit(o, line)
             }
             if let collector = options.collector, let planning {
-                collector.add(PlannedPerson(line: line, identity: identity.flattened,
+                let flattened = identity.flattened
+                collector.add(PlannedPerson(line: line, identity: flattened, keys: identity.keys.filter { flattened[$0] != nil },
                                             vendors: planning.vendors(applicable, outcomes: outcomes)))
             }
             progress?.done(failed: outcomes.contains { $0.kind == .failed })
@@ -156,7 +157,8 @@ public enum BatchRunner {
         for person in plan.people {
             var identity = Identity()
             do {
-                for (key, value) in person.identity { try identity.set(key, value) }
+                let given = person.keys + person.identity.keys.sorted().filter { !person.keys.contains($0) }
+                for key in given { if let value = person.identity[key] { try identity.set(key, value) } }
                 rows.append(PersonRow(line: person.line ?? 0, identity: identity, problem: nil, plan: person))
             } catch {
                 rows.append(PersonRow(line: person.line ?? 0, identity: nil, problem: "in the plan: \(error)"))

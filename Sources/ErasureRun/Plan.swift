@@ -71,13 +71,10 @@ public struct PlannedPerson: Codable, Sendable {
     public var line: Int?
     /// As given: `KEY` or `VENDOR.KEY` → value.
     public var identity: [String: String]
+    /// The keys of `identity` in the order given (the CSV header's): rows name the person by the first.
+    public var keys: [String]
     /// The vendors this person is sent to, by name.
     public var vendors: [PlannedVendor]
-
-    /// The first identity key's value, in header order where known: how rows name the person.
-    public var name: String {
-        identity.sorted { $0.key < $1.key }.first.map { "\($0.key)=\($0.value)" } ?? "?"
-    }
 
     func vendor(_ name: String) -> PlannedVendor? { vendors.first { $0.vendor == name } }
 }

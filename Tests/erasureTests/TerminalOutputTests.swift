@@ -47,5 +47,29 @@ final class TerminalOutputTests: XCTestCase {
         await e.shutdown()
     }
 
+    /// On a terminal, a real run shows its plan and sends only once the number of deletions is typed.
+    func testATerminalAsksForTheNumberOfDeletions() async throws {
+        let n = 4
+        let e = try await E2E(seed: .generated(people: n))
+        let people = e.dir.appendingPathComponent("people.csv").path
+        try RunCommandTests.csv(people: 1...n).write(toFile: people, atomically: true, encoding: .utf8)
+        let command = [E2E.binary!, "run", "offboard", "--users", people, "--config", e.configPath]
+            .map(shellQuote).joined(separator: " ")
+        let env = ["ERASURE_PLUGIN_PATH": E2E.repo + "/plugins", "TERM": "dumb"]
+        let wrong = try E2E.exec(["-qefc", command, "/dev/null"], env: env, stdin: "19\n", cwd: e.dir.path,
+                                 executable: "/usr/bin/script", killAfter: 60)
+        XCTAssertEqual(wrong.status, 2, wrong.all)
+        XCTAssertTrue(wrong.stdout.contains("Type 20 to send these 20 deletions"), wrong.stdout)
+        XCTAssertTrue(wrong.stdout.contains("not confirmed: nothing was sent"), wrong.stdout)
+        let none = E2E.mutating(try await e.requests())
+        XCTAssertEqual(none.count, 0, "not confirmed: nothing sent")
+        let right = try E2E.exec(["-qefc", command, "/dev/null"], env: env, stdin: "20\n", cwd: e.dir.path,
+                                 executable: "/usr/bin/script", killAfter: 60)
+        XCTAssertEqual(right.status, 0, right.all)
+        let sent = E2E.mutating(try await e.requests())
+        XCTAssertEqual(sent.count, 5 * n)
+        await e.shutdown()
+    }
+
     func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }

@@ -7,7 +7,8 @@ import Foundation
 /// What `run` and `plan` take to go through a workflow: the workflow, its people, its parameters
 /// and the batch's limits.
 struct BatchArguments: ParsableArguments {
-    @Argument(help: "The workflow: a name under plugins/workflows/ (offboard) or a path to a .lua file.")
+    @Argument(help: "The workflow: a name under plugins/workflows/ (offboard) or a path to a .lua file.",
+              completion: Completions.workflows)
     var workflow: String
 
     @Argument(help: ArgumentHelp("One person, as KEY=VALUE (instead of --users).", valueName: "KEY=VALUE"))

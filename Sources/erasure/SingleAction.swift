@@ -6,7 +6,7 @@ import Foundation
 
 /// What `delete` and `suspend` take: one vendor, one person, dry-run, journal.
 struct MutatingActionArguments: ParsableArguments {
-    @Argument(help: "The vendor: a plugin name (see `erasure plugins list`).")
+    @Argument(help: "The vendor: a plugin name (see `erasure plugins list`).", completion: Completions.vendors)
     var vendor: String
 
     @Argument(help: ArgumentHelp("The person, as KEY=VALUE (e.g. email=ada@example.com, id=42).", valueName: "KEY=VALUE"))

@@ -38,6 +38,19 @@ final class UsageErrorTests: XCTestCase {
         await e.shutdown()
     }
 
+    /// The generated completion scripts ask the binary for workflow and vendor names.
+    func testShellCompletionOffersWorkflowsAndVendors() async throws {
+        let e = try await E2E()
+        let script = try e.erasure(["--generate-completion-script", "bash"])
+        XCTAssertEqual(script.status, 0, script.all)
+        XCTAssertTrue(script.stdout.contains("---completion run -- positional@0"), String(script.stdout.prefix(500)))
+        let workflows = try e.erasure(["---completion", "run", "--", "positional@0", "1", "0", "erasure", "run"])
+        XCTAssertEqual(workflows.stdout.split(separator: "\n"), ["offboard", "query-then-delete", "suspend-instead"], workflows.all)
+        let vendors = try e.erasure(["---completion", "delete", "--", "positional@0", "1", "0", "erasure", "delete"])
+        XCTAssertEqual(vendors.stdout.split(separator: "\n"), ["cubicasa", "dragonpass", "engagelab", "gafapay", "pagos"], vendors.all)
+        await e.shutdown()
+    }
+
     /// -v and ERASURE_LOG show a plugin's ctx.log lines and the host's on standard error.
     func testVerboseShowsHostAndPluginLogs() async throws {
         let e = try await E2E()

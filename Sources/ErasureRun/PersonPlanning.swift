@@ -31,7 +31,9 @@ public final class PersonPlanning: Sendable {
     func changed(_ vendor: String) -> String? {
         guard let planned, let now = seen.current[vendor], now.lookup == .found else { return nil }
         guard let then = planned.vendor(vendor), then.lookup == .found else {
-            return "changed since plan: the plan did not find the person at \(vendor); nothing was sent"
+            let plannedSaw = planned.vendor(vendor)?.lookup == .failed ? "the plan's lookup at \(vendor) failed"
+                : "the plan did not find the person at \(vendor)"
+            return "changed since plan: \(plannedSaw), now they are there; nothing was sent"
         }
         return then.recordSHA256 == now.sha ? nil
             : "changed since plan: \(vendor)'s record differs from the one planned; nothing was sent"

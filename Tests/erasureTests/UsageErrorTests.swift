@@ -56,6 +56,13 @@ final class UsageErrorTests: XCTestCase {
         let e = try await E2E()
         let quiet = try e.erasure(["delete", "cubicasa", "email=ada@example.com", "--dry-run", "--no-journal"])
         XCTAssertFalse(quiet.stderr.contains("dry-run: DELETE"), quiet.stderr)
+        XCTAssertFalse(quiet.stderr.contains("written as literals"), "the sandbox's config is not warned about: \(quiet.stderr)")
+        // The same credentials in a config not marked as the sandbox's are.
+        let unmarked = e.dir.appendingPathComponent("unmarked.toml").path
+        try (try String(contentsOfFile: e.configPath, encoding: .utf8)).replacingOccurrences(of: "sandbox = true", with: "")
+            .write(toFile: unmarked, atomically: true, encoding: .utf8)
+        let warned = try e.erasure(["lookup", "cubicasa", "email=ada@example.com", "--config", unmarked])
+        XCTAssertTrue(warned.stderr.contains("secrets written as literals"), warned.stderr)
         let verbose = try e.erasure(["delete", "cubicasa", "email=ada@example.com", "--dry-run", "--no-journal", "-v"])
         XCTAssertEqual(verbose.status, 0, verbose.all)
         XCTAssertTrue(verbose.stderr.contains("info [cubicasa] dry-run: DELETE"), verbose.stderr)

@@ -71,8 +71,8 @@ let package = Package(
             "LuaBridge", "ErasureHost",
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.embedInCode("lua")]),
-        // A run: a person through a workflow (Lua), a batch of people from a CSV, the deletion
-        // budget, and the adapter that journals every step.
+        // A run: a person through a workflow (Lua), a batch of people from a CSV, plans (made by
+        // a dry run, applied exactly), and the adapter that journals every step.
         .target(name: "ErasureRun", dependencies: [
             "LuaBridge", "ErasureHost", "ErasureJournal", "ErasurePlugins",
             .product(name: "CSV", package: "CSV.swift"),
@@ -81,6 +81,7 @@ let package = Package(
         .executableTarget(name: "erasure", dependencies: [
             "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "erasure-bench", dependencies: [
             "LuaBridge", "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox",

@@ -51,8 +51,11 @@ public final class HTTPEngine: Sendable {
     /// try, and a mutation whose result is unknown (`.outcomeUnknown`) throw `HostHTTPError`.
     /// `beforeSending` runs once the request has passed the gate and will really be sent, before
     /// the first attempt of a mutation (the journal makes `sent` durable there): a request the
-    /// gate refuses or dry-run holds back never calls it.
+    /// gate refuses or dry-run holds back never calls it. `admit`, when given, sees each mutation
+    /// as dry-run would have planned it (URL and body redacted) before anything else, and refuses
+    /// by throwing: applying a plan sends only the mutations it holds.
     public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil,
+                     admit: (@Sendable (PlannedRequest) throws -> Void)? = nil,
                      beforeSending: (@Sendable () async throws -> Void)? = nil) async throws -> HTTPResult
     {
         let redactor = policy.secrets
@@ -70,6 +73,10 @@ public final class HTTPEngine: Sendable {
             return .planned(plan)
         }
 
+        if mutation, let admit {
+            try admit(PlannedRequest(method: method, url: redactor.redact(url),
+                                     body: spec.body.map { Self.bodyText($0, redactor: redactor) }))
+        }
         if mutation, let beforeSending { try await beforeSending() }
         var headers = spec.headers
         if !headers.contains("user-agent") { headers.add("User-Agent", userAgent) }
@@ -120,18 +127,19 @@ public final class HTTPEngine: Sendable {
     /// invalidated and the request is retried once with a fresh one (the vendor refused it: it
     /// did not act).
     public func send(_ spec: HTTPRequestSpec, policy: VendorHTTPPolicy, recorder: ActionRecorder? = nil,
-                     oauth: OAuth2ClientCredentials, beforeSending: (@Sendable () async throws -> Void)? = nil)
+                     oauth: OAuth2ClientCredentials, admit: (@Sendable (PlannedRequest) throws -> Void)? = nil,
+                     beforeSending: (@Sendable () async throws -> Void)? = nil)
         async throws -> HTTPResult
     {
         var authed = spec
         let token = try await oauth.token(recorder: recorder)
         authed.headers.set("Authorization", "Bearer \(token)")
-        let first = try await send(authed, policy: policy, recorder: recorder, beforeSending: beforeSending)
+        let first = try await send(authed, policy: policy, recorder: recorder, admit: admit, beforeSending: beforeSending)
         guard case .response(let r) = first, r.status == 401 else { return first }
         await oauth.invalidate(token: token)
         let fresh = try await oauth.token(recorder: recorder)
         authed.headers.set("Authorization", "Bearer \(fresh)")
-        return try await send(authed, policy: policy, recorder: recorder, beforeSending: beforeSending)
+        return try await send(authed, policy: policy, recorder: recorder, admit: admit, beforeSending: beforeSending)
     }
 
     // MARK: - the pipeline

@@ -124,10 +124,16 @@ public struct HTTPResponseData: Sendable {
 }
 
 /// A request held back by dry-run: what a real run would send (URL and body already redacted).
-public struct PlannedRequest: Sendable, Equatable {
+public struct PlannedRequest: Sendable, Hashable, Codable {
     public var method: String
     public var url: String
     public var body: String?
+
+    public init(method: String, url: String, body: String?) {
+        self.method = method
+        self.url = url
+        self.body = body
+    }
 }
 
 /// What `HTTPEngine.send` returns: a real answer, or (dry-run, mutating request) a plan.
@@ -161,6 +167,8 @@ public struct HostHTTPError: Error, CustomStringConvertible, Sendable {
         /// sent again; look the person up to learn what happened (`retryable` is true).
         case outcomeUnknown
         case auth, cancelled
+        /// A mutation a plan being applied does not hold: refused before sending (`erasure apply`).
+        case notPlanned
     }
 
     public var kind: Kind

@@ -192,6 +192,18 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The latest run of `workflow` over this input that never ended (interrupted or crashed), or nil.
+    public func unfinishedRun(workflow: String, inputSHA256: String?, dryRun: Bool) async throws -> RunRecord? {
+        let workflow = redact(workflow)
+        let sha = inputSHA256.map(redact)
+        return try await pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM runs WHERE workflow = ? AND input_sha256 IS ? AND dry_run = ? AND ended_at IS NULL
+                ORDER BY started_at DESC, rowid DESC LIMIT 1
+                """, arguments: [workflow, sha, dryRun]).map(Self.runRecord)
+        }
+    }
+
     /// Checks that `run` may be resumed with this input: same SHA-256, same dry-run flag.
     /// Throws `JournalError.inputChanged` / `.dryRunMismatch` with a message for the operator.
     public static func validateResume(run: RunRecord, inputSHA256: String?, dryRun: Bool) throws {

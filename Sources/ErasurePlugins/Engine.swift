@@ -28,13 +28,33 @@ final class ActionContext: Sendable {
     let lastResponse = Locked<HTTPResponseData?>(nil)
     /// Called before a request that mutates leaves (the journal makes `sent` durable there).
     let beforeMutating: (@Sendable () async throws -> Void)?
+    /// Applying a plan: why a mutation is not in it (nil: it is). A refused one is not sent and
+    /// the step ends `skipped` with that reason.
+    let planCheck: MutationCheck?
+    /// The reason of the first mutation `planCheck` refused.
+    let notPlanned = Locked<String?>(nil)
 
-    init(vendor: String, action: Action, beforeMutating: (@Sendable () async throws -> Void)? = nil) {
+    init(vendor: String, action: Action, beforeMutating: (@Sendable () async throws -> Void)? = nil,
+         planCheck: MutationCheck? = nil) {
         self.vendor = vendor
         self.action = action
         self.beforeMutating = beforeMutating
+        self.planCheck = planCheck
+    }
+
+    /// What the HTTP engine calls for each mutation when a plan is applied.
+    var admit: (@Sendable (PlannedRequest) throws -> Void)? {
+        guard let planCheck else { return nil }
+        return { [self] request in
+            guard let reason = planCheck(request) else { return }
+            notPlanned.withLock { $0 = $0 ?? reason }
+            throw HostHTTPError(kind: .notPlanned, vendor: vendor, message: reason)
+        }
     }
 }
+
+/// Applying a plan: nil when the plan holds this mutation, else why it is not sent.
+public typealias MutationCheck = @Sendable (PlannedRequest) -> String?
 
 /// Loads config and plugins into one Lua runtime, and runs plugin actions.
 public final class Engine: Sendable {
@@ -154,7 +174,7 @@ public final class Engine: Sendable {
             (try? config.resolve(vendor: name, schema: spec.schema, environment: options.environment))?
                 .registerSecrets(in: redactor)
         }
-        if !literalSecrets.isEmpty {
+        if !literalSecrets.isEmpty && !config.sandbox {
             FileHandle.standardError.write(Data(("warning: secrets written as literals in \(displayPath(configPath)) "
                 + "(\(literalSecrets.joined(separator: ", "))): prefer env:NAME or file:PATH\n").utf8))
         }
@@ -165,7 +185,10 @@ public final class Engine: Sendable {
                 throw SetupError("\(displayPath(spec.path)): hosts: '\(entry)' is not a host: expected \"host\", \"host:port\" (https) or \"http(s)://host[:port]\"")
             }
         }
-        let http = HTTPEngine(concurrency: options.concurrency)
+        let level = options.logLevel
+        let http = HTTPEngine(concurrency: options.concurrency, logger: Logger(label: "erasure.http") { label in
+            RedactingLogHandler(label: label, redactor: redactor, logLevel: level)
+        })
         var policies: [String: VendorHTTPPolicy] = [:]
         for name in wanted {
             policies[name] = configs[name]!.httpPolicy(pluginHosts: specs[name]!.hosts, dryRun: options.dryRun,
@@ -263,8 +286,9 @@ public final class Engine: Sendable {
     /// its vendor's action deadline, or sooner when the Lua call it acts for (a workflow's) has
     /// less time left.
     package func perform(vendor: String, action: Action, user: [String: String], record: LuaValue? = nil,
-                 beforeMutating: (@Sendable () async throws -> Void)? = nil) async -> (Outcome, LuaValue?) {
-        let actx = ActionContext(vendor: vendor, action: action, beforeMutating: beforeMutating)
+                         beforeMutating: (@Sendable () async throws -> Void)? = nil,
+                         planCheck: MutationCheck? = nil) async -> (Outcome, LuaValue?) {
+        let actx = ActionContext(vendor: vendor, action: action, beforeMutating: beforeMutating, planCheck: planCheck)
         var outcome = Outcome(vendor: vendor, action: action, kind: .failed, message: "", user: user, dryRun: dryRun)
         var found: LuaValue?
         guard let spec = plugins[vendor], spec.actions.contains(action) else {
@@ -359,6 +383,15 @@ public final class Engine: Sendable {
             if !excerpt.isEmpty, !o.message.contains(excerpt.prefix(40)) {
                 o.message += " — \(o.vendor) answered HTTP \(last.status): \(excerpt)"
             }
+        }
+        if let reason = actx.notPlanned.current {
+            // Whatever the plugin made of the refusal: nothing past the plan was sent.
+            o.kind = .skipped
+            o.message = reason
+            o.retryable = false
+            o.interrupted = false
+            o.httpStatus = nil
+            o.excerpt = nil
         }
         if o.kind == .failed && o.message.isEmpty { o.message = "failed without a message" }
         o.message = redactor.redact(o.message)

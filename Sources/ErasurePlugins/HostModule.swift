@@ -183,10 +183,10 @@ extension Engine {
             if let source = LuaConv.field(req, "auth") {
                 let (client, _) = try oauthClient(source, actx)
                 result = try await http.send(spec, policy: policy, recorder: actx.recorder, oauth: client,
-                                             beforeSending: actx.beforeMutating)
+                                             admit: actx.admit, beforeSending: actx.beforeMutating)
             } else {
                 result = try await http.send(spec, policy: policy, recorder: actx.recorder,
-                                             beforeSending: actx.beforeMutating)
+                                             admit: actx.admit, beforeSending: actx.beforeMutating)
             }
         } catch {
             throw luaError(error)

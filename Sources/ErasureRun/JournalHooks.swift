@@ -66,3 +66,20 @@ final class JournalHooks: StepHooks {
         }
     }
 }
+
+/// A journal's answers about an earlier run, with nothing written: the planning pass of a resumed
+/// run reports what that run finished instead of planning it again (so it is not counted against
+/// --max-deletions), and leaves the journal to the pass that sends.
+struct ReadOnlyHooks: StepHooks {
+    let base: JournalHooks
+
+    init(_ base: JournalHooks) { self.base = base }
+
+    func before(person: PersonKey, vendor: String, action: Action) async throws -> StepResume {
+        try await base.before(person: person, vendor: vendor, action: action)
+    }
+
+    func sent(person: PersonKey, vendor: String, action: Action) async throws {}
+
+    func record(person: PersonKey, outcome: Outcome) throws -> DurableWait { {} }
+}

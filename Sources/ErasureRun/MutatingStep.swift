@@ -15,6 +15,8 @@ struct MutatingStep {
     let user: [String: String]
     /// Called before the step's first mutating request leaves (the journal's `sent`).
     let beforeMutating: (@Sendable () async throws -> Void)?
+    /// Applying a plan: only the mutations it holds are sent (`Engine.perform`'s `planCheck`).
+    var planCheck: MutationCheck? = nil
 
     /// `byEarlierRun`: an earlier run's request for this step may have reached the vendor (a
     /// resumed step), so this is already the second attempt.
@@ -23,7 +25,7 @@ struct MutatingStep {
         var attempt = byEarlierRun ? 2 : 1
         var earlier: [RequestRecord] = []
         var (o, _) = await engine.perform(vendor: vendor, action: action, user: user, record: record,
-                                          beforeMutating: beforeMutating)
+                                          beforeMutating: beforeMutating, planCheck: planCheck)
         while true {
             switch StepDecisions.afterAttempt(o, attempt: attempt, canLookUp: canLookUp, byEarlierRun: byEarlierRun) {
             case .record(let final):
@@ -41,7 +43,8 @@ struct MutatingStep {
             }
             attempt += 1
             // No record: the plugin reads the person afresh if it needs to.
-            (o, _) = await engine.perform(vendor: vendor, action: action, user: user, beforeMutating: beforeMutating)
+            (o, _) = await engine.perform(vendor: vendor, action: action, user: user, beforeMutating: beforeMutating,
+                                          planCheck: planCheck)
         }
     }
 

@@ -10,6 +10,8 @@ public struct PersonRow: Sendable {
     public var line: Int
     public var identity: Identity?
     public var problem: String?
+    /// Applying a plan: this person's part of it.
+    public var plan: PlannedPerson? = nil
 }
 
 /// Streams people from a CSV file (or standard input) whose header row names identity keys

@@ -12,7 +12,8 @@ final class PersonRun: WorkflowCallContext {
     let applicable: [String]
     let users: [String: [String: String]]
     let hooks: (any StepHooks)?
-    let budget: DeletionBudget
+    /// Making or applying a plan (nil for a plain run).
+    let planning: PersonPlanning?
     let emit: @Sendable (Outcome) async -> Void
     private let skipped = Locked<[Outcome]>([])
     /// Outcomes not reported yet, in order, each with what to await before it counts as done
@@ -25,14 +26,14 @@ final class PersonRun: WorkflowCallContext {
     private let state = Locked<(outcomes: [Outcome], found: Set<String>, touched: Set<String>)>(([], [], []))
 
     init(identity: Identity, line: Int?, applicable: [String], users: [String: [String: String]],
-         hooks: (any StepHooks)?, budget: DeletionBudget,
+         hooks: (any StepHooks)?, planning: PersonPlanning?,
          emit: @escaping @Sendable (Outcome) async -> Void) {
         self.identity = identity
         self.key = PersonKey(line: line, identity: identity.flattened)
         self.applicable = applicable
         self.users = users
         self.hooks = hooks
-        self.budget = budget
+        self.planning = planning
         self.emit = emit
     }
 
@@ -131,14 +132,15 @@ final class PersonRun: WorkflowCallContext {
                 resent = wasResent
             }
         }
-        if action == .delete, !engine.dryRun, !budget.reserve() {
-            let refused = StepDecisions.overBudget(vendor: vendor, user: user, limit: budget.limit)
-            await add(refused)
-            return [outcomeTable(refused)]
+        if let reason = planning?.changed(vendor) {
+            let held = Outcome(vendor: vendor, action: action, kind: .skipped, message: reason, user: user, dryRun: false)
+            try await conclude(held)
+            return [outcomeTable(held)]
         }
         let record = args.count > 3 ? args[3] : .nil
         let outcome = await MutatingStep(engine: engine, vendor: vendor, action: action, user: user,
-                                         beforeMutating: sentHook(vendor, action))
+                                         beforeMutating: sentHook(vendor, action),
+                                         planCheck: planning?.check(vendor, action))
             .run(record: record == .nil ? nil : record, byEarlierRun: resent)
         let recorded = StepDecisions.acted(outcome, reason: LuaConv.string(args.count > 4 ? args[4] : nil))
         try await conclude(recorded)
@@ -150,6 +152,7 @@ final class PersonRun: WorkflowCallContext {
         guard canLookUp else {
             // No read API at this vendor: act as if present; its delete reports absence.
             state.withLock { _ = $0.found.insert(vendor) }
+            planning?.saw(vendor, .blind)
             return [LuaConv.table([:])]
         }
         if let hooks {
@@ -165,6 +168,7 @@ final class PersonRun: WorkflowCallContext {
         switch outcome.kind {
         case .found:
             state.withLock { _ = $0.found.insert(vendor) }
+            planning?.found(vendor, recordJSON: outcome.recordJSON)
             return [found ?? .nil]
         case .notFound:
             var deletionLeftSent = false

@@ -1,7 +1,7 @@
 import ErasurePlugins
 
 /// The decisions of one step — (person, vendor, action) — apart from the I/O that carries them
-/// out (`PersonRun`, `MutatingStep`): what an earlier run recorded, the deletion budget, whether
+/// out (`PersonRun`, `MutatingStep`): what an earlier run recorded, whether
 /// the vendor can be looked up and what the plugin answered decide what is sent next and which
 /// outcome is recorded. Pure functions of their arguments, unit-tested without a journal or a vendor.
 enum StepDecisions {
@@ -50,13 +50,6 @@ enum StepDecisions {
         var absent = lookup
         absent.action = action
         return absent
-    }
-
-    /// A real deletion past `--max-deletions` is not sent: `skipped`, saying how to go on.
-    static func overBudget(vendor: String, user: [String: String], limit: Int?) -> Outcome {
-        Outcome(vendor: vendor, action: .delete, kind: .skipped,
-                message: "not sent: the run reached --max-deletions \(limit ?? 0); rerun with a higher --max-deletions N, or --yes",
-                user: user, dryRun: false)
     }
 
     /// The step's outcome as recorded: the workflow's reason follows a suspension.

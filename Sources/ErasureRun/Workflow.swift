@@ -57,15 +57,15 @@ public final class Workflow: Sendable {
     }
 
     /// Runs the workflow for one person; every outcome goes to `emit` as it happens. The call ends
-    /// at `timeout` (nil: `personTimeout(vendors:)`).
-    public func run(identity: Identity, line: Int?, hooks: (any StepHooks)?, budget: DeletionBudget,
+    /// at `timeout` (nil: `personTimeout(vendors:)`). `planning`: making or applying a plan.
+    public func run(identity: Identity, line: Int?, hooks: (any StepHooks)?, planning: PersonPlanning? = nil,
                     timeout: Duration? = nil, emit: @escaping @Sendable (Outcome) async -> Void) async -> [Outcome] {
         let vendors = applicableVendors(identity)
         let deadline = timeout ?? personTimeout(vendors: vendors)
         var users: [String: [String: String]] = [:]
         for v in vendors { users[v] = identity.forVendor(v, accepts: engine.plugins[v]!.identity) }
         let person = PersonRun(identity: identity, line: line, applicable: vendors, users: users, hooks: hooks,
-                               budget: budget, emit: emit)
+                               planning: planning, emit: emit)
         let specs = vendors.map { v -> LuaValue in
             LuaConv.table([
                 "name": LuaConv.s(v),

@@ -93,7 +93,8 @@ public final class SandboxServer: Sendable {
     static func configTOML(host: String, port: Int, credentials: SandboxCredentials) -> String {
         let base = "http://\(urlHost(host)):\(port)"
         let tables = VendorEmulators.all.map { $0.configTable(baseURL: base, credentials: credentials) }
-        return "# erasure.toml for the erasure sandbox at \(base) (literal sandbox credentials: not secrets)\n"
+        return "# erasure.toml for the erasure sandbox at \(base)\n"
+            + "sandbox = true  # the credentials below are the emulator's, not secrets: no warning about literals\n\n"
             + tables.joined(separator: "\n")
     }
 

@@ -3,6 +3,7 @@ import ErasureHost
 import ErasurePlugins
 import ErasureRun
 import Foundation
+import Logging
 
 struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The config file.", discussion: "Default: $ERASURE_CONFIG, else ./erasure.toml.",
@@ -11,6 +12,45 @@ struct ConfigOption: ParsableArguments {
 
     @Flag(name: .long, help: "One JSON object per outcome on standard output (Contract 3), for scripts.")
     var json = false
+
+    @Flag(name: .shortAndLong, help: ArgumentHelp(
+        "More log lines on standard error: -v info, -vv debug, -vvv trace.",
+        discussion: "Host lines (requests held back, retries) and plugins' ctx.log lines, secrets redacted."))
+    var verbose: Int
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The least severe log line shown: trace, debug, info, notice, warning, error, critical.",
+        discussion: "Default: $ERASURE_LOG, else warning (or what -v says).", valueName: "LEVEL"))
+    var logLevel: String?
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level \(logLevel): one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// --log-level, else -v (each one a level more), else $ERASURE_LOG, else warning.
+    func level(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger.Level {
+        if let logLevel { return Logger.Level(rawValue: logLevel) ?? .warning }
+        if verbose > 0 { return [Logger.Level.info, .debug, .trace][min(verbose, 3) - 1] }
+        if let env = environment["ERASURE_LOG"], !env.isEmpty {
+            guard let level = Logger.Level(rawValue: env.lowercased()) else {
+                throw UsageError("ERASURE_LOG=\(env): one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return level
+        }
+        return .warning
+    }
+
+    func engineOptions(dryRun: Bool, concurrency: Int, locator: PluginLocator = .standard()) throws -> EngineOptions {
+        var o = EngineOptions()
+        o.configPath = config
+        o.dryRun = dryRun
+        o.concurrency = concurrency
+        o.locator = locator
+        o.logLevel = try level()
+        return o
+    }
 }
 
 /// A mistake in how the command was called (an argument, a missing person): exit 2.

@@ -9,6 +9,9 @@ struct JournalShowCommand: AsyncParsableCommand {
         commandName: "show",
         abstract: "List the runs, show one run (counts per vendor × outcome, failures), or what a filter selects.",
         discussion: """
+            The list shows unfinished runs first (interrupted, or cut off by a crash): finish one with \
+            the command that started it and --resume RUN, or for a plan, `erasure apply PLAN` again.
+
             With --person, --since, --until, --vendor or --outcome: every step and receipt selected \
             (exit 1 when there is none). A person is found by recomputing their pseudonyms with the journal key:
               erasure journal show --person email=ada@example.com
@@ -42,8 +45,10 @@ struct JournalShowCommand: AsyncParsableCommand {
         }
     }
 
+    /// Unfinished runs first (each says how to resume it), then the others, oldest first.
     func list(_ journal: Journal) async throws {
-        let runs = try await journal.runOverviews()
+        let all = try await journal.runOverviews()
+        let runs = all.filter { $0.run.endedAt == nil } + all.filter { $0.run.endedAt != nil }
         if json {
             for r in runs { JournalCommand.printLine(try JournalCommand.encode(r)) }
             return
@@ -57,6 +62,12 @@ struct JournalShowCommand: AsyncParsableCommand {
              r.run.endedAt == nil ? "no" : "yes", String(r.steps), String(r.done), String(r.failed)]
         }
         JournalCommand.printTable(["RUN", "WORKFLOW", "STARTED", "DRY-RUN", "ENDED", "STEPS", "DONE", "FAILED"], rows)
+        let unfinished = runs.filter { $0.run.endedAt == nil }
+        if !unfinished.isEmpty {
+            JournalCommand.printLine("\n\(unfinished.count) unfinished run\(unfinished.count == 1 ? "" : "s") (listed first): "
+                                     + "finish one with the command that started it and --resume RUN "
+                                     + "(a plan: erasure apply PLAN again)")
+        }
     }
 
     func show(_ journal: Journal, _ id: RunID) async throws {

@@ -9,7 +9,7 @@ struct LookupCommand: AsyncParsableCommand {
               erasure lookup cubicasa email=ada@example.com
             """)
 
-    @Argument(help: "The vendor: a plugin name.")
+    @Argument(help: "The vendor: a plugin name.", completion: Completions.vendors)
     var vendor: String
 
     @Argument(help: ArgumentHelp("The person, as KEY=VALUE.", valueName: "KEY=VALUE"))

@@ -81,7 +81,7 @@ struct PluginsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Describe one plugin: its actions, identity keys and config keys.")
-        @Argument(help: "The plugin's name.")
+        @Argument(help: "The plugin's name.", completion: Completions.vendors)
         var name: String
         @OptionGroup var options: ConfigOption
 

@@ -37,7 +37,7 @@ final class Report: OutcomeSink {
 
     var anyFailed: Bool { tally.withLock { $0.counts.values.contains { ($0[.failed] ?? 0) > 0 } } }
 
-    func add(_ o: Outcome, line: Int? = nil) {
+    func add(_ o: Outcome, line: Int? = nil, person: String? = nil) {
         tally.withLock { t in
             t.counts[o.vendor, default: [:]][o.kind, default: 0] += 1
             if o.kind == .failed { t.failures.append((o.vendor, o.message)) }
@@ -53,7 +53,10 @@ final class Report: OutcomeSink {
                     text += paint(pad("VENDOR", 12) + pad("ACTION", 9) + pad("OUTCOME", 11) + "DETAIL", .bold) + "\n"
                 }
             }
-            let who = line.map { o.message.hasPrefix("line \($0):") ? "" : "line \($0): " } ?? ""
+            // Who: "line 7 email=ada@example.com: " (a message naming its line already says where).
+            let place = line.flatMap { o.message.hasPrefix("line \($0):") ? nil : "line \($0)" }
+            let named = [place, person].compactMap { $0 }.joined(separator: " ")
+            let who = named.isEmpty ? "" : named + ": "
             var detail = who + o.message
             if o.kind == .planned {
                 detail = who + o.requests.map { "\($0.method) \($0.url)" }.joined(separator: "; ")

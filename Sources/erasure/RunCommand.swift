@@ -21,122 +21,105 @@ struct RunCommand: AsyncParsableCommand {
               email,gafapay.id,engagelab.alias
               ada@example.com,6f1b82443e524459831de59d430a0c41,ada_lovelace
 
+            Before sending anything, a real run plans the whole batch (every lookup made, every \
+            mutation held back, as --dry-run does) and counts its deletions — one person at one vendor \
+            each. Over --max-deletions (default 100) it stops there, nothing sent, exit 2, with the \
+            count. On a terminal it shows the plan and asks you to type the number of deletions. Then \
+            it sends exactly what was planned: a person whose record changed in between is `skipped` \
+            ("changed since plan") at that vendor, never improvised, and no person is left half-done by \
+            the limit. --yes skips the question, and the plan and the limit too unless --max-deletions is \
+            given (automation: `--yes --max-deletions N` still plans first and sends nothing over N). To review a plan \
+            and apply it later: `erasure plan`, `erasure apply`.
+
             Examples:
               erasure run offboard --users leavers.csv --dry-run
               erasure run offboard --users leavers.csv --max-deletions 500
               erasure run offboard email=ada@example.com gafapay.id=6f1b82443e524459831de59d430a0c41
               erasure run query-then-delete --param vendor=cubicasa email=ada@example.com
 
-            A real run stops before its first deletion past --max-deletions (default 100) unless --yes.
-            A journal (default ./erasure-journal.sqlite) records every step; after a crash, the same command \
-            with --resume finishes the batch without deleting anyone twice.
-            Exit status: 0 done, 1 any failed (or stopped by --max-deletions), 2 usage or config error.
+            A journal (default ./erasure-journal.sqlite) records every step. Ctrl-C stops taking new \
+            people, lets the ones in flight finish and prints the command that resumes (a second Ctrl-C \
+            stops at once); after a crash, the same command with --resume [RUN] finishes the batch \
+            without deleting anyone twice.
+            Exit status: 0 done, 1 any failed, 2 usage or config error or over --max-deletions \
+            (nothing sent), 130 interrupted.
             """)
 
-    @Argument(help: "The workflow: a name under plugins/workflows/ (offboard) or a path to a .lua file.")
-    var workflow: String
-
-    @Argument(help: ArgumentHelp("One person, as KEY=VALUE (instead of --users).", valueName: "KEY=VALUE"))
-    var identity: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("A CSV of people (header = identity keys), or - for standard input.",
-                                            valueName: "FILE"))
-    var users: String?
+    @OptionGroup var batch: BatchArguments
 
     @Flag(name: .long, help: "Send only reads; every deletion and suspension is planned, none sent.")
     var dryRun = false
 
-    @Option(name: .long, help: "People in flight at once.")
-    var concurrency = 16
+    @Option(name: .long, help: ArgumentHelp("The most deletions (one person at one vendor) a run may send; checked against the plan before anything is sent (default 100; with --yes, no limit unless given).",
+                                            valueName: "N"))
+    var maxDeletions: Int?
 
-    @Option(name: .long, help: "Stop a real run before its first deletion past this many.")
-    var maxDeletions = 100
-
-    @Flag(name: .long, help: "No limit on deletions (overrides --max-deletions).")
+    @Flag(name: .long, help: "Send without asking; without planning first, and without a limit, unless --max-deletions is given.")
     var yes = false
 
     @Option(name: .long, help: ArgumentHelp("The journal file.", valueName: "FILE"))
     var journal = "erasure-journal.sqlite"
 
-    @Flag(name: .long, help: "Resume the last unfinished run of this workflow and input from the journal.")
+    @Flag(name: .long, help: ArgumentHelp("Resume the last unfinished run of this workflow and input from the journal; --resume RUN resumes that run.",
+                                          valueName: "RUN"))
     var resume = false
+
+    /// `--resume RUN`: the run id main moved out of `--resume`'s way (see `ResumeArgument`).
+    @Option(name: .customLong(ResumeArgument.runOption), help: .hidden)
+    var resumeRun: String?
 
     @Flag(name: .long, help: "Run without a journal (no resume, no receipts).")
     var noJournal = false
 
-    @Option(name: .long, help: ArgumentHelp("A workflow parameter, e.g. --param vendor=cubicasa.", valueName: "KEY=VALUE"))
-    var param: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp(
-        "How long the workflow may take for one person.",
-        discussion: "Default: three actions per vendor the person is sent to, each to its action_timeout (60 s unless the vendor's table says otherwise).",
-        valueName: "SECONDS"))
-    var personTimeout: Double?
-
-    @Option(name: .long, help: ArgumentHelp("The longest line of --users; a longer one is reported and skipped.",
-                                            valueName: "BYTES"))
-    var maxLineBytes = CSVPeople.defaultMaxLineBytes
-
     @OptionGroup var options: ConfigOption
 
     func validate() throws {
-        if concurrency < 1 || concurrency > 4096 { throw ValidationError("--concurrency must be between 1 and 4096") }
-        if maxDeletions < 0 { throw ValidationError("--max-deletions must be 0 or more") }
-        if users != nil && !identity.isEmpty { throw ValidationError("give people either with --users or as KEY=VALUE, not both") }
-        if users == nil && identity.isEmpty { throw ValidationError("say who: --users FILE.csv, or KEY=VALUE for one person") }
-        if resume && noJournal { throw ValidationError("--resume needs the journal") }
-        if let t = personTimeout, !(t > 0 && t <= 86_400) { throw ValidationError("--person-timeout must be a number of seconds, more than 0 and at most 86400") }
-        if maxLineBytes < 1 { throw ValidationError("--max-line-bytes must be at least 1") }
+        if let maxDeletions, maxDeletions < 0 { throw ValidationError("--max-deletions must be 0 or more") }
+        if (resume || resumeRun != nil) && noJournal { throw ValidationError("--resume needs the journal") }
     }
 
     func run() async throws {
-        let setup = try await usage { () -> RunSetup in
-            var params: [String: String] = [:]
-            for p in param {
-                guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
-                    throw UsageError("--param \(p): write KEY=VALUE")
-                }
-                params[String(p[..<eq])] = String(p[p.index(after: eq)...])
-            }
-            let locator = PluginLocator.standard()
-            guard let path = locator.workflow(workflow) else {
-                let known = locator.workflowNames()
-                throw UsageError("no workflow \(workflow) (a path, or one of: \(known.isEmpty ? "none found" : known.joined(separator: ", ")))")
-            }
-            let people: PeopleInput = try users.map { .csv(try CSVPeople(path: $0, maxLineBytes: maxLineBytes)) }
-                ?? .one(try Identity(arguments: try validUTF8(identity)))
-            var engineOptions = EngineOptions()
-            engineOptions.configPath = options.config
-            engineOptions.dryRun = dryRun
-            engineOptions.concurrency = concurrency
-            engineOptions.locator = locator
-            let engine = try await Engine.start(engineOptions, needed: nil)
-            do {
-                switch people {
-                case .csv(let source):
-                    do { try engine.checkIdentityKeys(source.header) } catch let e as IdentityError {
-                        throw UsageError("\(source.path == "-" ? "standard input" : displayPath(source.path)):1: column \(e)")
-                    }
-                case .one(let person):
-                    try engine.checkIdentityKeys(person.keys)
-                }
-                let wf = try await Workflow.load(path: path, engine: engine, params: params)
-                return RunSetup(engine: engine, workflow: wf, people: people)
-            } catch {
-                await engine.shutdown()
-                throw error
-            }
+        // An explicit limit holds with --yes too: a safety rail given is never ignored.
+        let planFirst = !dryRun && (!yes || maxDeletions != nil)
+        var setup = try await batch.setup(options, dryRun: dryRun || planFirst)
+        if !noJournal && !resume && resumeRun == nil, let unfinished = try? await Runner(engine: setup.engine).unfinishedRun(
+            setup.workflow, people: setup.people, journal: journal, dryRun: dryRun) {
+            stderr("erasure: the journal holds an unfinished run of this workflow over the same input: \(unfinished.id) "
+                   + "(started \(unfinished.startedAt)). This is a new run; to finish that one instead, rerun with "
+                   + "--resume \(unfinished.id)")
         }
         let report = Report(style: options.json ? .json : .human, color: Report.wantsColor())
-        var batch = BatchOptions()
-        batch.concurrency = concurrency
-        batch.maxDeletions = yes ? nil : maxDeletions
-        batch.progress = users != nil && isatty(2) == 1
-        batch.personTimeout = personTimeout.map { .nanoseconds(Int64($0 * 1e9)) }
+        let interrupts = Interrupts {
+            stderr("\nerasure: interrupted: the people in flight finish, nobody new starts (Ctrl-C again stops at once)")
+        }
+        var batchOptions = batch.batchOptions()
+        batchOptions.stop = interrupts.stop
+        batchOptions.inputOrder = !options.json
+        let resumeFrom: Resume = resumeRun.map { .run($0) } ?? (resume ? .latest : .none)
+        if planFirst {
+            let planned: (Plan, BatchResult)
+            do {
+                planned = try await Runner(engine: setup.engine).plan(
+                    setup.workflow, people: setup.people, options: batchOptions, sink: SilentSink(), input: batch.users,
+                    resuming: noJournal ? nil : (journal, resumeFrom))
+            } catch {
+                await setup.engine.shutdown()
+                throw usageFailure(error)
+            }
+            let plan = planned.0
+            await setup.engine.shutdown()
+            if interrupts.interrupted {
+                stderr("erasure: interrupted while planning: nothing was sent")
+                throw ExitCode(130)
+            }
+            try DeletionGate.check(plan, limit: maxDeletions ?? DeletionGate.defaultLimit, ask: !yes, planPath: nil, retry: "rerun")
+            setup = try await batch.reload(options, people: .planned(plan))
+        }
         let result: Result<BatchResult, Error> = await Runner(engine: setup.engine).batch(
-            setup.workflow, people: setup.people, options: batch, sink: report,
-            journal: noJournal ? nil : journal, resume: resume, input: users, argv: CommandLine.arguments)
+            setup.workflow, people: setup.people, options: batchOptions, sink: report,
+            journal: noJournal ? nil : journal, resume: resumeFrom, input: batch.users, argv: CommandLine.arguments)
         await setup.engine.shutdown()
+        interrupts.cancel()
         let outcome: BatchResult
         switch result {
         case .success(let r): outcome = r
@@ -144,24 +127,23 @@ struct RunCommand: AsyncParsableCommand {
         }
         let people = "\(outcome.people) \(outcome.people == 1 ? "person" : "people")"
             + (outcome.badRows > 0 ? ", \(outcome.badRows) input line\(outcome.badRows == 1 ? "" : "s") not usable" : "")
-        if options.json {
+        if options.json || outcome.interrupted {
             stderr(people + "\n" + report.summary())
-        } else if users != nil {
+        } else if batch.users != nil {
             print("\n" + people)
             print(report.summary(), terminator: "")
         }
-        if outcome.stoppedByLimit {
-            stderr("erasure: stopped: this run reached --max-deletions \(maxDeletions) before its next deletion; nothing past it was sent.\n"
-                   + "  check the plan with --dry-run, then rerun with --max-deletions N (or --yes)"
-                   + (noJournal ? "" : " and --resume to continue where it stopped"))
-            throw ExitCode(1)
+        if outcome.interrupted {
+            stderr("erasure: interrupted: \(outcome.people) people started and finished; nobody else was started."
+                   + (noJournal ? " Without a journal, rerunning starts over (finished people are found gone)."
+                      : "\n  resume with: \(resumeCommand(run: outcome.run, addResume: true))"))
+            throw ExitCode(130)
         }
         if outcome.failed { throw ExitCode(1) }
     }
 }
 
-struct RunSetup: @unchecked Sendable {
-    var engine: Engine
-    var workflow: Workflow
-    var people: PeopleInput
+/// Where the outcomes of the planning pass go: nowhere (the run reports what it then sends).
+struct SilentSink: OutcomeSink {
+    func add(_ outcome: Outcome, line: Int?, person: String?) {}
 }

@@ -6,7 +6,7 @@ import Foundation
 
 /// What `delete` and `suspend` take: one vendor, one person, dry-run, journal.
 struct MutatingActionArguments: ParsableArguments {
-    @Argument(help: "The vendor: a plugin name (see `erasure plugins list`).")
+    @Argument(help: "The vendor: a plugin name (see `erasure plugins list`).", completion: Completions.vendors)
     var vendor: String
 
     @Argument(help: ArgumentHelp("The person, as KEY=VALUE (e.g. email=ada@example.com, id=42).", valueName: "KEY=VALUE"))
@@ -37,11 +37,7 @@ func runSingle(_ action: Action, vendor: String, identity arguments: [String], d
         if identity.isEmpty {
             throw UsageError("say who: give the person as KEY=VALUE, e.g. erasure \(action.rawValue) \(vendor) id=42")
         }
-        var engineOptions = EngineOptions()
-        engineOptions.configPath = options.config
-        engineOptions.dryRun = dryRun
-        engineOptions.concurrency = 4
-        let engine = try await Engine.start(engineOptions, needed: [vendor])
+        let engine = try await Engine.start(try options.engineOptions(dryRun: dryRun, concurrency: 4), needed: [vendor])
         do {
             guard let spec = engine.plugins[vendor], spec.actions.contains(action) else {
                 throw UsageError("\(vendor) cannot \(action.rawValue): its plugin has no \(action.rawValue) action "

@@ -48,9 +48,8 @@ final class BatchRunnerTests: XCTestCase, PluginHostCase {
         let report = OutcomeCollector()
         var options = BatchOptions()
         options.concurrency = 64
-        options.maxDeletions = nil
         let result = await BatchRunner.run(workflow, people: .csv(try CSVPeople(path: csvPath)), options: options,
-                                           sink: report, hooks: nil, budget: DeletionBudget(limit: nil))
+                                           sink: report, hooks: nil)
         await engine.shutdown()
 
         let peak = await server.seen.maxInFlight
@@ -101,11 +100,9 @@ final class BatchRunnerTests: XCTestCase, PluginHostCase {
         let report = OutcomeCollector()
         var options = BatchOptions()
         options.concurrency = 3
-        options.maxDeletions = nil
         let people = try CSVPeople(path: csvPath)
         let started = ContinuousClock.now
-        _ = await BatchRunner.run(workflow, people: .csv(people), options: options, sink: report, hooks: nil,
-                                  budget: DeletionBudget(limit: nil))
+        _ = await BatchRunner.run(workflow, people: .csv(people), options: options, sink: report, hooks: nil)
         let took = ContinuousClock.now - started
         await engine.shutdown()
 

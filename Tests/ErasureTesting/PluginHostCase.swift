@@ -38,7 +38,7 @@ package final class OutcomeCollector: OutcomeSink {
 
     package init() {}
 
-    package func add(_ outcome: Outcome, line: Int?) { collected.withLock { $0.append((outcome, line)) } }
+    package func add(_ outcome: Outcome, line: Int?, person: String?) { collected.withLock { $0.append((outcome, line)) } }
 
     package var outcomes: [Outcome] { collected.current.map(\.outcome) }
 

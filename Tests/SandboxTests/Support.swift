@@ -79,7 +79,8 @@ class SandboxTestCase: XCTestCase {
     }
 }
 
-/// Minimal TOML reader for the subset configTOML() prints: [tables], key = "string" | integer, # comments.
+/// Minimal TOML reader for the subset configTOML() prints: [tables], key = "string" | integer | boolean,
+/// # comments. Keys before the first table are under "".
 func parseSimpleTOML(_ text: String) throws -> [String: [String: String]] {
     var out: [String: [String: String]] = [:]
     var table: String?
@@ -92,16 +93,20 @@ func parseSimpleTOML(_ text: String) throws -> [String: [String: String]] {
             out[table!] = [:]
             continue
         }
-        guard let t = table, let eq = line.firstIndex(of: "=") else { throw SandboxError("line \(n + 1): not key = value") }
+        guard let eq = line.firstIndex(of: "=") else { throw SandboxError("line \(n + 1): not key = value") }
+        let t = table ?? ""
         let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        if !value.hasPrefix("\""), let hash = value.firstIndex(of: "#") {
+            value = value[..<hash].trimmingCharacters(in: .whitespaces)
+        }
         if value.hasPrefix("\"") {
             guard value.count >= 2, value.hasSuffix("\""), !value.dropFirst().dropLast().contains("\"") else {
                 throw SandboxError("line \(n + 1): bad string")
             }
-            out[t]![key] = String(value.dropFirst().dropLast())
-        } else if Int(value) != nil {
-            out[t]![key] = value
+            out[t, default: [:]][key] = String(value.dropFirst().dropLast())
+        } else if Int(value) != nil || value == "true" || value == "false" {
+            out[t, default: [:]][key] = value
         } else {
             throw SandboxError("line \(n + 1): unsupported value \(value)")
         }

@@ -91,7 +91,8 @@ final class E2E: @unchecked Sendable {
     func erasure(_ args: [String], env: [String: String] = [:], stdin: String? = nil,
                  cwd: String? = nil, killAfter: Double? = nil) throws -> Result {
         var full = args
-        if !args.contains("--config") && ["delete", "suspend", "lookup", "run", "plugins"].contains(args.first ?? "") {
+        if !args.contains("--config") && ["delete", "suspend", "lookup", "run", "plugins", "plan", "apply"].contains(args.first ?? "")
+            && args.dropFirst().first != "show" {
             full += ["--config", configPath]
         }
         // Run in the test's own folder (journals land there); the repo's plugins come through the path.
@@ -105,7 +106,7 @@ final class E2E: @unchecked Sendable {
     }
 
     /// Starts `erasure ARGS` without waiting (output to files in the test folder), to kill it.
-    func start(_ args: [String]) throws -> Process {
+    func start(_ args: [String], output: URL? = nil) throws -> Process {
         var full = args
         if !args.contains("--config") { full += ["--config", configPath] }
         let p = Process()
@@ -116,7 +117,7 @@ final class E2E: @unchecked Sendable {
         environment["NO_COLOR"] = "1"
         environment["ERASURE_PLUGIN_PATH"] = E2E.repo + "/plugins"
         p.environment = environment
-        let out = dir.appendingPathComponent("started-\(UUID().uuidString).log")
+        let out = output ?? dir.appendingPathComponent("started-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         p.standardOutput = handle
@@ -188,6 +189,9 @@ final class E2E: @unchecked Sendable {
     }
 
     func clearLog() async throws { _ = try await control(.POST, "reset") }
+
+    /// Clears the request log only (the vendors' state stays).
+    func clearRequests() async throws { _ = try await control(.DELETE, "requests") }
 
     func state() async throws -> [String: Any] {
         try await control(.GET, "state") as? [String: Any] ?? [:]

@@ -133,26 +133,42 @@ final class RunCommandTests: XCTestCase {
         await e.shutdown()
     }
 
-    func testMaxDeletionsStopsBeforeTheFirstDeletionPastTheLimit() async throws {
+    /// Issue 14: the limit is checked against the plan before anything is sent; over it, nothing
+    /// is sent (exit 2, with the count) and no person is left half-erased.
+    func testMaxDeletionsIsCheckedBeforeAnythingIsSent() async throws {
         let e = try await E2E(seed: .generated(people: 10))
-        var text = "cubicasa.id\n"
-        for i in 1...10 { text += SandboxSeed.GeneratedPerson(index: i).cubicasaId + "\n" }
-        let path = try write(text, e, "ten.csv")
-        let r = try e.erasure(["run", "query-then-delete", "--param", "vendor=cubicasa", "--users", path,
-                               "--max-deletions", "3", "--concurrency", "4", "--json", "--no-journal"])
-        XCTAssertEqual(r.status, 1, r.all)
-        XCTAssertTrue(r.stderr.contains("--max-deletions"), r.stderr)
-        let deletes = try await e.requests().filter { $0["method"] as? String == "DELETE" }
-        XCTAssertEqual(deletes.count, 3, "exactly the allowed deletions were sent")
-        XCTAssertEqual(r.lines.filter { $0["outcome"] as? String == "deleted" }.count, 3)
-        // With --yes the rest goes through.
-        let rest = try e.erasure(["run", "query-then-delete", "--param", "vendor=cubicasa", "--users", path,
-                                  "--yes", "--json", "--no-journal"])
-        XCTAssertEqual(rest.status, 0, rest.all)
-        XCTAssertEqual(rest.lines.filter { $0["outcome"] as? String == "deleted" }.count, 7, rest.all)
+        let people = e.dir.appendingPathComponent("ten.csv").path
+        try RunCommandTests.csv(people: 1...10).write(toFile: people, atomically: true, encoding: .utf8)
+        let r = try e.erasure(["run", "offboard", "--users", people, "--max-deletions", "49", "--concurrency", "4", "--json"])
+        XCTAssertEqual(r.status, 2, r.all)
+        XCTAssertTrue(r.stderr.contains("would send 50 deletions (for 10 people), over --max-deletions 49: nothing was sent"), r.stderr)
+        let sentOver = E2E.mutating(try await e.requests())
+        XCTAssertEqual(sentOver.count, 0, "over the limit: nothing sent")
+        XCTAssertTrue(r.lines.isEmpty, "no outcome reported: \(r.stdout)")
+        // --yes skips the question, never a limit given with it.
+        let yes = try e.erasure(["run", "offboard", "--users", people, "--max-deletions", "49", "--yes", "--json"])
+        XCTAssertEqual(yes.status, 2, yes.all)
+        XCTAssertTrue(yes.stderr.contains("over --max-deletions 49: nothing was sent"), yes.stderr)
+        XCTAssertEqual(E2E.mutating(try await e.requests()).count, 0, "--yes over the limit: nothing sent")
+
+        // At the limit: every person erased at every vendor, exactly the planned requests.
+        try await e.clearRequests()
+        let ok = try e.erasure(["run", "offboard", "--users", people, "--max-deletions", "50", "--concurrency", "4", "--json"])
+        XCTAssertEqual(ok.status, 0, ok.all)
+        XCTAssertEqual(ok.lines.filter { $0["outcome"] as? String == "deleted" }.count, 50, ok.stdout)
+        let sent = E2E.mutating(try await e.requests())
+        XCTAssertEqual(sent.count, 50)
+
+        // Resumed once finished: the journal says every step is done, so nothing is planned, not
+        // even at Pagos (which cannot be looked up), and nothing is sent.
+        try await e.clearRequests()
+        let again = try e.erasure(["run", "offboard", "--users", people, "--max-deletions", "0", "--resume", "--json"])
+        XCTAssertEqual(again.status, 0, again.all)
+        let sentAgain = E2E.mutating(try await e.requests())
+        XCTAssertEqual(sentAgain.count, 0, "\(sentAgain.prefix(3))")
+
         // A dry run is never limited.
-        let dry = try e.erasure(["run", "query-then-delete", "--param", "vendor=cubicasa", "--users", path,
-                                 "--max-deletions", "1", "--dry-run", "--json", "--no-journal"])
+        let dry = try e.erasure(["run", "offboard", "--users", people, "--max-deletions", "1", "--dry-run", "--json", "--no-journal"])
         XCTAssertEqual(dry.status, 0, dry.all)
         await e.shutdown()
     }

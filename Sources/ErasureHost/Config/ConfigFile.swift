@@ -18,6 +18,9 @@ public struct ConfigFile: Sendable {
     let pluginNames: [String: String]
     /// `[journal]`.
     public var journal = JournalSettings()
+    /// `sandbox = true`: written by `erasure sandbox --print-config`; its literal credentials are
+    /// the emulator's, not secrets, so they are not warned about.
+    public var sandbox = false
 
     /// Where the config is: `explicit` (--config), else `$ERASURE_CONFIG`, else `./erasure.toml`.
     public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -60,7 +63,13 @@ public struct ConfigFile: Sendable {
             journal = parsed.0
             problems += parsed.1
         }
-        for key in root.keys.sorted() where key != "vendors" && !(key == "journal" && root[key]?.table != nil) {
+        var sandbox = false
+        if let marker = root["sandbox"] {
+            if let flag = marker.bool { sandbox = flag } else {
+                problems.append(.init(table: nil, key: "sandbox", message: "expected true or false"))
+            }
+        }
+        for key in root.keys.sorted() where key != "vendors" && key != "sandbox" && !(key == "journal" && root[key]?.table != nil) {
             let hint = closestMatch(key, in: ["vendors", "vendor"]).map { _ in " (did you mean [vendors.NAME]?)" } ?? ""
             problems.append(.init(table: nil, key: key, message: "unknown top-level key or table\(hint); vendor settings go in [vendors.NAME]"))
         }
@@ -90,7 +99,7 @@ public struct ConfigFile: Sendable {
         }
         if !problems.isEmpty { throw ConfigError(file: path, problems: problems) }
         return ConfigFile(path: path, directory: dir.isEmpty ? "." : dir, tables: tables, pluginNames: pluginNames,
-                          journal: journal)
+                          journal: journal, sandbox: sandbox)
     }
 
     static func isPluginName(_ s: String) -> Bool {

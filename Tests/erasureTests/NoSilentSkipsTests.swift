@@ -106,7 +106,9 @@ final class NoSilentSkipsTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         let r = try e.erasure(["run", "offboard", "--users", path, "--json", "--no-journal"])
         XCTAssertEqual(r.status, 1, r.all)
+        // --json writes outcomes as they finish, not in input order.
         let refused = r.lines.filter { $0["vendor"] as? String == "input" }
+            .sorted { ($0["line"] as? Int ?? 0) < ($1["line"] as? Int ?? 0) }
         XCTAssertEqual(refused.map { $0["line"] as? Int }, [2, 3, 4], r.all)
         let why = refused.map { $0["message"] as? String ?? "" } + ["", "", ""]
         XCTAssertTrue(why[0].contains("not valid UTF-8"), r.all)

@@ -47,7 +47,7 @@ final class UsageErrorTests: XCTestCase {
         let workflows = try e.erasure(["---completion", "run", "--", "positional@0", "1", "0", "erasure", "run"])
         XCTAssertEqual(workflows.stdout.split(separator: "\n"), ["offboard", "query-then-delete", "suspend-instead"], workflows.all)
         let vendors = try e.erasure(["---completion", "delete", "--", "positional@0", "1", "0", "erasure", "delete"])
-        XCTAssertEqual(vendors.stdout.split(separator: "\n"), ["cubicasa", "dragonpass", "engagelab", "gafapay", "pagos"], vendors.all)
+        XCTAssertEqual(vendors.stdout.split(separator: "\n"), ["cubicasa", "dragonpass", "engagelab", "gafapay", "pagos", "scim"], vendors.all)
         await e.shutdown()
     }
 

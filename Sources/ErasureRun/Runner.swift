@@ -24,6 +24,7 @@ public struct Runner: Sendable {
         do {
             let journal = try openJournal(journalPath)
             defer { try? journal.close() }
+            engine.useStateStore(JournalStateStore(journal: journal))
             let run = try await journal.beginRun(RunInfo(
                 workflow: "\(action.rawValue) \(vendor)", inputPath: nil, inputSHA256: journal.identityDigest(user),
                 configFingerprint: engine.configFingerprint, dryRun: engine.dryRun,
@@ -53,6 +54,7 @@ public struct Runner: Sendable {
         do {
             let journal = try openJournal(journalPath)
             defer { try? journal.close() }
+            engine.useStateStore(JournalStateStore(journal: journal))
             let inputSHA: String?
             var identity: [String: String] = [:]
             switch people {

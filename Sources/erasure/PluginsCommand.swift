@@ -9,7 +9,8 @@ struct PluginsCommand: AsyncParsableCommand {
         abstract: "List, check and describe vendor plugins.",
         discussion: """
             Plugins are Lua files found in ./plugins, then in each folder of $ERASURE_PLUGIN_PATH \
-            (colon-separated). Adding a vendor needs no rebuild: drop its .lua file in one of those \
+            (colon-separated), then among the plugins shipped with erasure (share/erasure/plugins \
+            beside its executable); an earlier folder's plugin overrides a later one's. Adding a vendor needs no rebuild: drop its .lua file in one of those \
             folders, add its [vendors.NAME] table to erasure.toml, and run `erasure plugins check`.
             Writing one: docs/plugins.md.
             """,
@@ -17,7 +18,7 @@ struct PluginsCommand: AsyncParsableCommand {
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every plugin found: version, actions, identity keys, configured or not.")
+        static let configuration = CommandConfiguration(abstract: "Every plugin found: version, actions, identity keys, configured or not, where it came from.")
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
@@ -25,10 +26,10 @@ struct PluginsCommand: AsyncParsableCommand {
             if options.json {
                 for p in info.plugins { print(p.json) }
             } else {
-                print(pad("NAME", 12) + pad("VERSION", 9) + pad("ACTIONS", 24) + pad("IDENTITY", 24) + "CONFIGURED")
+                print(pad("NAME", 12) + pad("VERSION", 9) + pad("ACTIONS", 24) + pad("IDENTITY", 24) + pad("CONFIGURED", 11) + "FROM")
                 for p in info.plugins {
                     print(pad(p.spec.name, 12) + pad(p.spec.version, 9) + pad(p.actions, 24)
-                          + pad(p.spec.identity.joined(separator: ", "), 24) + (p.configured ? "yes" : "no"))
+                          + pad(p.spec.identity.joined(separator: ", "), 24) + pad(p.configured ? "yes" : "no", 11) + p.source)
                 }
                 // A plugin earlier in the search path replaces a same-named one later: say so.
                 for p in info.plugins { if let note = p.overrideNote { print("\(p.spec.name): \(p.file) \(note)") } }
@@ -96,7 +97,7 @@ struct PluginsCommand: AsyncParsableCommand {
                 if let d = key.defaultValue { flags.append("default \(PluginInfo.describe(d))") }
                 print("  " + pad(key.name, 18) + pad(flags.joined(separator: ", "), 34) + (key.doc ?? ""))
             }
-            print("  (every vendor also takes rate_limit, retries, timeout, hosts)")
+            print("  (every vendor also takes rate_limit, max_attempts, max_retry_wait, timeout, action_timeout, hosts)")
         }
     }
 }

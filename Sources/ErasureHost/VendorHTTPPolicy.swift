@@ -52,6 +52,15 @@ public struct VendorHTTPPolicy: Sendable {
 
     public func allows(_ origin: Origin) -> Bool { allowedOrigins.contains(origin) }
 
+    /// This policy with its allowed origins cut down to those of `only`.
+    public func confined(to only: Set<Origin>) -> VendorHTTPPolicy {
+        var p = VendorHTTPPolicy(vendor: vendor, allowedOrigins: allowedOrigins.intersection(only), retry: retry,
+                                 rateLimit: rateLimit, dryRun: dryRun, secrets: secrets, timeout: timeout,
+                                 maxRedirects: maxRedirects)
+        p.rateLimitHeaders = rateLimitHeaders
+        return p
+    }
+
     /// The allowed origins, sorted, for error messages.
     public var allowedList: String { allowedOrigins.map(\.description).sorted().joined(separator: ", ") }
 }

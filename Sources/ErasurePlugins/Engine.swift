@@ -16,6 +16,11 @@ public struct EngineOptions: Sendable {
     public var actionTimeout: Duration = .seconds(60)
     public var environment = ProcessInfo.processInfo.environment
     public var logLevel: Logger.Level = .warning
+    /// The clock retry waits run on (plugin tests record them instead of spending them).
+    public var clock: any RetryClock = SystemClock()
+    /// When set, the only origins any plugin may reach, whatever its `hosts` and base_url say
+    /// (plugin tests: the mock vendor's loopback origin).
+    public var confinedTo: Set<Origin>?
 
     public init() {}
 }
@@ -153,12 +158,13 @@ public final class Engine: Sendable {
                 throw SetupError("\(displayPath(spec.path)): hosts: '\(entry)' is not a host: expected \"host\", \"host:port\" (https) or \"http(s)://host[:port]\"")
             }
         }
-        let http = HTTPEngine(concurrency: options.concurrency)
+        let http = HTTPEngine(concurrency: options.concurrency, clock: options.clock)
         var policies: [String: VendorHTTPPolicy] = [:]
         for name in wanted {
             policies[name] = configs[name]!.httpPolicy(pluginHosts: catalog.specs[name]!.hosts, dryRun: options.dryRun,
                                                        redactor: redactor,
                                                        rateLimitHeaders: catalog.specs[name]!.rateLimitHeaders)
+            if let only = options.confinedTo { policies[name] = policies[name]!.confined(to: only) }
         }
         let engine = Engine(lua: lua, http: http, redactor: redactor, dryRun: options.dryRun, vendors: wanted,
                             plugins: catalog.specs, configs: configs, policies: policies,

@@ -2,6 +2,7 @@ import ArgumentParser
 import ErasureHost
 import ErasurePlugins
 import Foundation
+import PluginKit
 
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,9 +13,10 @@ struct PluginsCommand: AsyncParsableCommand {
             (colon-separated), then among the plugins shipped with erasure (share/erasure/plugins \
             beside its executable); an earlier folder's plugin overrides a later one's. Adding a vendor needs no rebuild: drop its .lua file in one of those \
             folders, add its [vendors.NAME] table to erasure.toml, and run `erasure plugins check`.
-            Writing one: docs/plugins.md.
+            Writing one: docs/plugins.md (`erasure plugins new NAME` scaffolds a plugin with its tests \
+            and mock vendor; `erasure plugins test NAME` runs them offline).
             """,
-        subcommands: [List.self, Check.self, Show.self],
+        subcommands: [List.self, Check.self, Show.self, New.self, Test.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -98,6 +100,50 @@ struct PluginsCommand: AsyncParsableCommand {
                 print("  " + pad(key.name, 18) + pad(flags.joined(separator: ", "), 34) + (key.doc ?? ""))
             }
             print("  (every vendor also takes rate_limit, max_attempts, max_retry_wait, timeout, action_timeout, hosts)")
+        }
+    }
+}
+
+extension PluginsCommand {
+    struct New: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Scaffold a plugin: NAME.lua (every field explained), tests/NAME.test.lua and tests/NAME.mock.lua.",
+            discussion: """
+                Writes into ./plugins (or --dir). The plugin is a working one for a made-up vendor; \
+                `erasure plugins test NAME` passes on it as it is. Edit the three files for your vendor.
+                """)
+        @Argument(help: "The plugin's name: lower-case letters, digits, '_' or '-'.")
+        var name: String
+        @Option(name: .long, help: "The plugins folder to write into (default ./plugins).")
+        var dir = "plugins"
+
+        func run() async throws {
+            let written = try await usage { try Scaffold.write(name: name, folder: dir) }
+            for path in written { print("wrote \(displayPath(path))") }
+            print("next: erasure plugins test \(name)")
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run plugins' Lua tests offline, each against its mock vendor on loopback.",
+            discussion: """
+                NAME runs tests/NAME.test.lua of the first plugins folder that has it; FILE runs a test file \
+                (or the tests of a plugin file). Without arguments: every tests/*.test.lua of every plugins \
+                folder. Ends with `N passed, M failed`; exit status 1 when any failed. Nothing leaves the \
+                machine: the only origin a plugin may reach in a test is its mock vendor's.
+                """)
+        @Argument(help: "Plugin names or files (default: every test file found).")
+        var targets: [String] = []
+
+        func run() async throws {
+            let (passed, failed) = try await usage {
+                let files = try PluginTests.files(targets, locator: .standard())
+                if files.isEmpty { throw UsageError("no test files found (tests/*.test.lua beside the plugins)") }
+                return try await PluginTests.run(files) { line in print(line) }
+            }
+            print("\(passed) passed, \(failed) failed")
+            if failed > 0 { throw ExitCode(1) }
         }
     }
 }

@@ -6,8 +6,8 @@ import LuaBridge
 
 /// The engines of one plugin test (a real one and a dry-run one, each made on first use), pointed
 /// at the mock vendor: base_url is the mock's origin (or a path on it), it is the only origin any
-/// request may reach, retry waits are recorded not spent, and `timeout` is 1 s unless the mock's
-/// `config` says otherwise. Config values go through `env:` references, as an operator's would.
+/// request may reach (any other `…url` key given as a path is on it too), retry waits are recorded
+/// not spent, and `timeout` is 1 s unless the mock's `config` says otherwise. Config values go through `env:` references, as an operator's would.
 actor EngineCache {
     private var engines: [Bool: (engine: Engine, clock: RecordingClock)] = [:]
     private var mockURL = ""
@@ -60,6 +60,10 @@ actor EngineCache {
             base += given
         }
         if !values.contains(where: { $0.0 == "timeout" }) { values.append(("timeout", "1")) }
+        // Other URLs given as a path ("/connect/token") are on the mock too.
+        values = values.map { key, value in
+            key.hasSuffix("url") && value.hasPrefix("/") ? (key, mockURL + value) : (key, value)
+        }
         var toml = "[vendors.\(plugin)]\nbase_url = \"\(base)\"\n"
         var environment: [String: String] = [:]
         for (i, (key, value)) in values.enumerated() {

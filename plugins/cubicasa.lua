@@ -16,7 +16,8 @@
 --   (SECONDARY) -> not_found; 401/403 -> failed.
 -- Batches: every lookup walks the list, so pages seen in the last `list_cache_seconds` (default 60)
 --   are searched first, shared by every person of the run. A cached page only ever proves PRESENCE
---   (if the user went since, the DELETE answers 404: not_found). ABSENCE is never read from the
+--   (if the user went since, the DELETE answers 404: not_found), and never once one of our DELETEs
+--   for that user went unanswered (it may have acted). ABSENCE is never read from the
 --   cache: offsets shift while other deletions run, so a forward walk can miss a user who moves
 --   onto a page already read. "Not found" therefore needs a forward walk (which learns the page
 --   offsets) and then a fresh walk BACKWARDS over them: a deletion only moves users to lower
@@ -181,7 +182,14 @@ local function send_delete(ctx, id)
   deleting[token] = ctx.now()
   local ok, resp = pcall(ctx.http.delete, ctx.url(ctx.config.base_url, "users", id), { headers = headers(ctx) })
   deleting[token] = nil
-  if not ok then error(resp, 0) end
+  if not ok then
+    -- Without an answer the DELETE may still have removed the user: from now on no cached page
+    -- may prove them present (the host's lookup after an interrupted request must read afresh).
+    for offset, entry in pairs(pages) do
+      if search(entry.page, function(item) return item.id == id end) then pages[offset] = nil end
+    end
+    error(resp, 0)
+  end
   return resp
 end
 

@@ -1,15 +1,17 @@
 // string.find, string.match, string.gmatch and string.gsub with a step budget.
 //
 // The matcher is Lua 5.4.4's (lstrlib.c, "PATTERN MATCHING"), Copyright (C) 1994-2022 Lua.org,
-// PUC-Rio, under the MIT license (https://www.lua.org/license.html), adapted: every step of the
-// backtracking (each pattern item tried, each character an expansion or %b scans, each byte a
-// back-reference compares) is charged to a budget of ERASURE_PATTERN_BASE_STEPS plus
-// ERASURE_PATTERN_STEPS_PER_BYTE per byte of the subject. Past it the call fails with "pattern
-// too complex" instead of backtracking for hours (("a"):rep(60):find(("a-"):rep(30) .. "b")
-// takes about 2^60 steps). Every ERASURE_PATTERN_CHECK steps the matcher also looks at the
-// call's deadline, cancellation and time slice. A plain search (find with `plain`, or a
-// pattern without special characters) is memmem: linear, where Lua's lmemfind is not.
-// Behaviour and messages are otherwise Lua's own.
+// PUC-Rio, under the MIT license (https://www.lua.org/license.html), adapted: its work is charged
+// to a budget of ERASURE_PATTERN_BASE_STEPS plus ERASURE_PATTERN_STEPS_PER_BYTE per byte of the
+// subject. Past it the call fails with "pattern too complex" instead of backtracking for hours
+// (("a"):rep(60):find(("a-"):rep(30) .. "b") takes about 2^60 steps). A step is at most 16 bytes
+// of pattern looked at: each call of match() (which goes through the pattern once at most, classes
+// included) costs 1 + pattern length / 16; each character an expansion takes, 1 + item length /
+// 16; each character %b scans, 1; 32 bytes a back-reference compares, 1. Every
+// ERASURE_PATTERN_CHECK steps the matcher also looks at the call's deadline, cancellation and time
+// slice. A plain search (find with `plain`, or a pattern without special characters) is linear:
+// Lua's lmemfind for a needle of up to ERASURE_PLAIN_SHORT bytes, memmem beyond (lmemfind is
+// O(subject × needle)). Behaviour and messages are otherwise Lua's own.
 #define _GNU_SOURCE
 #include "CLuaShim.h"
 #include "internal.h"
@@ -19,6 +21,7 @@
 #define ERASURE_PATTERN_BASE_STEPS (1 << 20)
 #define ERASURE_PATTERN_STEPS_PER_BYTE 128
 #define ERASURE_PATTERN_CHECK 4096
+#define ERASURE_PLAIN_SHORT 64
 
 #define uchar(c) ((unsigned char)(c))
 #define unlikely(x) __builtin_expect(((x) != 0), 0)
@@ -36,6 +39,7 @@ typedef struct MatchState {
   lua_State *L;
   int matchdepth;        // control for recursive depth (to avoid C stack overflow)
   unsigned char level;   // total number of captures (finished or unfinished)
+  ptrdiff_t entry_cost;  // steps one call of match() costs
   int64_t left;          // steps left, not counting the current tick window
   int64_t budget;        // steps allowed to this call (for the message)
   ptrdiff_t tick;        // steps until the next look at the budget and the call's limits
@@ -61,9 +65,37 @@ static void budget_window(MatchState *ms) {
   erasure_checkpoint(ms->L);
 }
 
+// At the end of a call: a look at the call's limits, when it took long enough to matter (a
+// quick call costs no clock read; the count hook sees the instructions between such calls).
+static void budget_end(MatchState *ms) {
+  if (ms->left != ms->budget) erasure_checkpoint(ms->L);
+}
+
 static inline void charge(MatchState *ms, ptrdiff_t steps) {
   ms->tick -= steps;
   if (unlikely(ms->tick <= 0)) budget_window(ms);
+}
+
+// Lua's lmemfind: fast for a short needle, and linear then (at most ERASURE_PLAIN_SHORT bytes
+// compared per position).
+static const char *lmemfind(const char *s1, size_t l1, const char *s2, size_t l2) {
+  if (l2 == 0) return s1;        // empty strings are everywhere
+  else if (l2 > l1) return NULL;  // avoids a negative 'l1'
+  else {
+    const char *init;  // to search for a '*s2' inside 's1'
+    l2--;              // 1st char will be checked by 'memchr'
+    l1 = l1 - l2;      // 's2' cannot be found after that
+    while (l1 > 0 && (init = (const char *)memchr(s1, *s2, l1)) != NULL) {
+      init++;  // 1st char is already checked
+      if (memcmp(init, s2 + 1, l2) == 0)
+        return init - 1;
+      else {  // correct 'l1' and 's1' to try again
+        l1 -= init - s1;
+        s1 = init;
+      }
+    }
+    return NULL;  // not found
+  }
 }
 
 static size_t posrelatI(lua_Integer pos, size_t len) {
@@ -161,21 +193,23 @@ static const char *matchbalance(MatchState *ms, const char *s, const char *p) {
   int b = *p;
   int e = *(p + 1);
   int cont = 1;
+  const char *start = s;
   while (++s < ms->src_end) {
-    charge(ms, 1);
     if (*s == e) {
-      if (--cont == 0) return s + 1;
+      if (--cont == 0) {
+        charge(ms, s - start);
+        return s + 1;
+      }
     } else if (*s == b) cont++;
   }
+  charge(ms, s - start);
   return NULL;  // string ends out of balance
 }
 
 static const char *max_expand(MatchState *ms, const char *s, const char *p, const char *ep) {
   ptrdiff_t i = 0;  // counts maximum expand for item
-  while (singlematch(ms, s + i, p, ep)) {
-    charge(ms, 1);
-    i++;
-  }
+  while (singlematch(ms, s + i, p, ep)) i++;
+  charge(ms, i * (1 + (ep - p) / 16));
   // keeps trying to match with the maximum repetitions
   while (i >= 0) {
     const char *res = match(ms, (s + i), ep + 1);
@@ -226,8 +260,8 @@ static const char *match_capture(MatchState *ms, const char *s, int l) {
 
 static const char *match(MatchState *ms, const char *s, const char *p) {
   if (unlikely(ms->matchdepth-- == 0)) luaL_error(ms->L, "pattern too complex");
+  charge(ms, ms->entry_cost);
 init:  // using goto's to optimize tail recursion
-  charge(ms, 1);
   if (p != ms->p_end) {  // end of pattern?
     switch (*p) {
       case '(': {                // start capture
@@ -377,6 +411,7 @@ static void prepstate(MatchState *ms, lua_State *L, const char *s, size_t ls, co
   ms->src_init = s;
   ms->src_end = s + ls;
   ms->p_end = p + lp;
+  ms->entry_cost = 1 + (ptrdiff_t)(lp / 16);
   budget_start(ms);
 }
 
@@ -394,8 +429,8 @@ static int str_find_aux(lua_State *L, int find) {
   // explicit request or no special characters?
   if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
     // a plain search: linear whatever the strings
-    const char *s2 = lp == 0 ? s + init : memmem(s + init, ls - init, p, lp);
-    erasure_checkpoint(L);
+    const char *s2 = lp <= ERASURE_PLAIN_SHORT ? lmemfind(s + init, ls - init, p, lp) : memmem(s + init, ls - init, p, lp);
+    if (ls - init >= ERASURE_PATTERN_CHECK * 16) erasure_checkpoint(L);
     if (s2) {
       lua_pushinteger(L, (s2 - s) + 1);
       lua_pushinteger(L, (s2 - s) + lp);
@@ -414,7 +449,7 @@ static int str_find_aux(lua_State *L, int find) {
       const char *res;
       reprepstate(&ms);
       if ((res = match(&ms, s1, p)) != NULL) {
-        erasure_checkpoint(L);
+        budget_end(&ms);
         if (find) {
           lua_pushinteger(L, (s1 - s) + 1);  // start
           lua_pushinteger(L, res - s);       // end
@@ -423,7 +458,7 @@ static int str_find_aux(lua_State *L, int find) {
           return push_captures(&ms, s1, res);
       }
     } while (s1++ < ms.src_end && !anchor);
-    erasure_checkpoint(L);
+    budget_end(&ms);
   }
   luaL_pushfail(L);  // not found
   return 1;
@@ -451,11 +486,11 @@ static int gmatch_aux(lua_State *L) {
     reprepstate(&gm->ms);
     if ((e = match(&gm->ms, src, gm->p)) != NULL && e != gm->lastmatch) {
       gm->src = gm->lastmatch = e;
-      erasure_checkpoint(L);
+      budget_end(&gm->ms);
       return push_captures(&gm->ms, src, e);
     }
   }
-  erasure_checkpoint(L);
+  budget_end(&gm->ms);
   return 0;  // not found
 }
 
@@ -571,7 +606,7 @@ static int str_gsub(lua_State *L) {
       break;  // end of subject
     if (anchor) break;
   }
-  erasure_checkpoint(L);
+  budget_end(&ms);
   if (!changed)  // no changes?
     lua_pushvalue(L, 1);  // return original string
   else {  // something changed

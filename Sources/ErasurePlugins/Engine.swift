@@ -349,17 +349,15 @@ public final class Engine: Sendable {
         let records = actx.recorder.records
         // A mutating request left without an answer may have taken effect all the same (in a dry
         // run none is sent).
-        if o.action.isMutating, !dryRun, records.contains(where: { r in
-            !r.planned && r.status == nil && !HTTPRequestSpec(method: r.method, url: r.url).isSafeMethod
-        }) {
-            o.interrupted = true
-        }
+        if o.action.isMutating, records.contains(where: \.outcomeUnknown) { o.interrupted = true }
         if dryRun, actx.recorder.hasPlanned, o.kind != .failed {
             o.kind = .planned
             let n = records.filter(\.planned).count
             o.message = "dry run: \(n) request\(n == 1 ? "" : "s") held back"
         }
-        o.requests = o.kind == .planned ? records.filter(\.planned) : records.filter { !$0.planned && $0.status != nil }
+        // Every attempt sent is on the receipt, answered or not: one that got no answer may still
+        // have acted at the vendor.
+        o.requests = o.kind == .planned ? records.filter(\.planned) : records.filter { !$0.planned }
         if o.kind == .failed, let last = actx.lastResponse.current {
             o.httpStatus = last.status
             let excerpt = last.excerpt(redactor: redactor)

@@ -95,6 +95,8 @@ public struct Outcome: Sendable {
             ("message", JSONText.string(message)),
             ("retryable", retryable ? "true" : "false"),
         ]
+        // A failure that may have acted at the vendor all the same: `--resume` settles it.
+        if interrupted && kind == .failed { fields.append(("outcome_unknown", "true")) }
         if let vendorID { fields.append(("vendor_id", JSONText.string(vendorID))) }
         if let httpStatus { fields.append(("http_status", String(httpStatus))) }
         if let excerpt { fields.append(("excerpt", JSONText.string(excerpt))) }

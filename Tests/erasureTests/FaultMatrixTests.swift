@@ -10,7 +10,8 @@ import XCTest
 ///   - 0 double deletions: at most one effective deletion of a person at a vendor (the sandbox
 ///     log's `effect`);
 ///   - 0 wrong reports: `deleted` ⇒ one effective deletion and gone; `failed` ⇒ no effective
-///     deletion and still there; never `not_found` (everyone existed);
+///     deletion and still there, unless it says `outcome_unknown` (a request that may have acted:
+///     then `--resume` must end it `deleted`, deleted once); never `not_found` (everyone existed);
 ///   - the `--json` report, the journal's receipts and the sandbox's final state agree.
 /// One batch per (fault, target) holds every vendor's cell: each person goes to one vendor only.
 /// Pagos has no lookup: its "lookup" cell faults the only read it makes, its OAuth2 token.
@@ -132,6 +133,7 @@ final class FaultMatrixTests: XCTestCase {
                 XCTAssertEqual(export.status, 0, export.all)
 
                 var reported: [String: [String: Int]] = [:]   // vendor -> outcome -> count
+                var unknown: [Int] = []                         // people whose outcome is unknown
                 for k in 1...people {
                     let vendor = vendorOf[k]!, p = SandboxSeed.GeneratedPerson(index: k)
                     let what = "\(cell), \(vendor), person \(k)"
@@ -147,6 +149,10 @@ final class FaultMatrixTests: XCTestCase {
                     case "deleted":
                         XCTAssertEqual(effects, 1, "\(what): reported deleted, deleted \(effects) times: \(line)")
                         XCTAssertFalse(present, "\(what): reported deleted but still there: \(line)")
+                    case "failed" where line["outcome_unknown"] as? Bool == true:
+                        // Said as it is: the request may have acted. The journal keeps the step
+                        // open, and the resume below settles it.
+                        unknown.append(k)
                     case "failed":
                         XCTAssertEqual(effects, 0, "\(what): reported failed, but deleted: \(line)")
                         XCTAssertTrue(present, "\(what): reported failed, but gone: \(line)")
@@ -156,13 +162,28 @@ final class FaultMatrixTests: XCTestCase {
                 }
                 // The journal's last receipt per (person, vendor) says the same, vendor by vendor.
                 var last: [String: (String, String)] = [:]
-                for receipt in export.lines {
+                for receipt in export.lines where receipt["kind"] as? String == "receipt" {
                     last["\(receipt["person_key"] ?? "") \(receipt["vendor"] ?? "")"] =
                         (receipt["vendor"] as? String ?? "", receipt["outcome"] as? String ?? "")
                 }
                 var journaled: [String: [String: Int]] = [:]
                 for (vendor, outcome) in last.values { journaled[vendor, default: [:]][outcome, default: 0] += 1 }
                 XCTAssertEqual(journaled, reported, "\(cell): the journal and the report disagree")
+                if unknown.isEmpty { continue }
+                // `--resume` settles every step whose outcome was unknown: deleted once, gone.
+                let resumed = try e.erasure(["run", "offboard", "--users", csvPath, "--journal", journal, "--json", "--yes",
+                                             "--resume"])
+                let after = try await e.state(), log2 = try await e.requests()
+                for k in unknown {
+                    let vendor = vendorOf[k]!, p = SandboxSeed.GeneratedPerson(index: k)
+                    let what = "\(cell), \(vendor), person \(k), resumed"
+                    let line = resumed.lines.last { $0["line"] as? Int == k + 1 && $0["vendor"] as? String == vendor }
+                    XCTAssertEqual(line?["outcome"] as? String, "deleted", "\(what): \(resumed.all)")
+                    let effects = log2.filter { $0["effect"] as? String == "deleted" && $0["vendor"] as? String == vendor
+                                                && Self.names(vendor, p, $0) }.count
+                    XCTAssertEqual(effects, 1, "\(what): deleted \(effects) times")
+                    XCTAssertFalse(Self.isPresent(vendor, p, in: after), "\(what): still there")
+                }
             }
         }
         await e.shutdown()

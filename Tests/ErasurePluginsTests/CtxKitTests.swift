@@ -157,6 +157,32 @@ final class CtxKitTests: XCTestCase, PluginHostCase {
         }
     }
 
+    // MARK: config keys
+
+    func testRetriesStillWorksWithADeprecationWarningAndMaxAttemptsCountsEveryTry() async throws {
+        try fx.plugin("acme", body: """
+            function plugin.delete(ctx, user)
+              local r = ctx.http.get(ctx.config.base_url .. "/always503")
+              return { outcome = "deleted", message = tostring(r.status) }
+            end
+            """)
+        try acmeConfig("retries = 2")
+        let (engine, warnings) = try await capturingStderr { try await fx.start() }
+        XCTAssertTrue(warnings.contains("`retries` is deprecated ([vendors.acme]"), warnings)
+        XCTAssertTrue(warnings.contains("rename it max_attempts"), warnings)
+        _ = try await engine.act(["id": "1"])
+        await engine.shutdown()
+        do { let n = await seenCount("/always503"); XCTAssertEqual(n, 2) }
+
+        try acmeConfig("max_attempts = 3\nretries = 3")
+        do {
+            _ = try await fx.start()
+            XCTFail("both names at once must be refused")
+        } catch {
+            XCTAssertTrue("\(error)".contains("retries: is the old name of max_attempts"), "\(error)")
+        }
+    }
+
     // MARK: a failure the plugin decides
 
     func testAFailureThePluginDecidesAfterA2xxDoesNotBlameTheVendor() async throws {

@@ -123,7 +123,8 @@ function mock_vendor(name)
     v.requests, v.faults = {}, {}
   end
   -- fault{ route = "DELETE /users/:id" (default: any), times = 1, status = 429, headers = {…},
-  --        json = … | body = "…" (garbage), timeout = true (no answer in time) }
+  --        json = … | body = "…" (garbage), timeout = true (no answer for 2.5 s: past the tests'
+  --        default 1 s request timeout) }
   function v.fault(f)
     if f.route then f.compiled = compile_route(f.route) end
     f.times = f.times or 1

@@ -77,9 +77,16 @@ let package = Package(
             "LuaBridge", "ErasureHost", "ErasureJournal", "ErasurePlugins",
             .product(name: "CSV", package: "CSV.swift"),
         ]),
+        // The plugin kit: `erasure plugins new` (scaffolds from lua/) and `erasure plugins test`
+        // (a plugin's Lua tests against its mock vendor, served on loopback; the kit's Lua in lua/).
+        .target(name: "PluginKit", dependencies: [
+            "LuaBridge", "ErasureHost", "ErasurePlugins", "ErasureRun",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.embedInCode("lua")]),
         // The command line: one file per command, report rendering, usage errors and exit codes.
         .executableTarget(name: "erasure", dependencies: [
-            "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox",
+            "ErasureHost", "ErasureJournal", "ErasurePlugins", "ErasureRun", "Sandbox", "PluginKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

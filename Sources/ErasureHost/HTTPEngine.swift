@@ -11,19 +11,26 @@ import NIOPosix
 /// gate, at most `maxRedirects`), and retries (`RetryPolicy`: a mutation whose result is unknown
 /// is never sent again). Every attempt is recorded in the caller's `ActionRecorder`.
 ///
+/// Waits: a wait the vendor asks for (`Retry-After`, or the reset of its declared rate-limit
+/// headers) is honoured in full up to the vendor's `maxRetryWait`, and a request never waits past
+/// its `timeLeft` (the action's deadline): a longer wait fails the request at once, naming the cap
+/// or the deadline, so every action still ends by its deadline. Waits run on `clock`.
+///
 /// One shared AsyncHTTPClient on the singleton event loop group; its connection pool allows
 /// `concurrency` HTTP/1 connections per host; its own redirect following is disabled so the host
 /// checks each hop. Call `shutdown()` once at the end of the run.
 public final class HTTPEngine: Sendable {
     public let client: HTTPClient
     private let limiters = RateLimiterRegistry()
+    private let pauses = VendorPauses()
+    private let clock: any RetryClock
     private let logger: Logger
     /// Largest answer body read (bytes); a larger one is a connection error.
     public let maxBodyBytes: Int
     public let userAgent: String
 
     public init(concurrency: Int = 64, connectTimeout: Duration = .seconds(10), maxBodyBytes: Int = 64 << 20,
-                userAgent: String = "erasure/1.0", logger: Logger? = nil) {
+                userAgent: String = "erasure/1.0", logger: Logger? = nil, clock: any RetryClock = SystemClock()) {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(connectTimeout.nanoseconds)),
@@ -37,6 +44,7 @@ public final class HTTPEngine: Sendable {
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.maxBodyBytes = maxBodyBytes
         self.userAgent = userAgent
+        self.clock = clock
         self.logger = logger ?? Logger(label: "erasure.http", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
@@ -81,21 +89,38 @@ public final class HTTPEngine: Sendable {
         var headers = spec.headers
         if !headers.contains("user-agent") { headers.add("User-Agent", userAgent) }
         let timeout = spec.timeout ?? policy.timeout
+        let deadline = spec.timeLeft.map { clock.now.addingTimeInterval($0.seconds) }
         var tryNumber = 1
         while true {
             do {
+                if let declared = policy.rateLimitHeaders {
+                    try await waitForWindow(declared, method, url, policy, deadline: deadline)
+                }
                 let response = try await followRedirects(method: method, url: url, headers: headers, body: spec.body,
                                                           timeout: timeout, policy: policy, recorder: recorder,
                                                           tryNumber: tryNumber, mutation: mutation)
+                var vendorReset: Double?
+                if let declared = policy.rateLimitHeaders {
+                    vendorReset = declared.secondsToReset(response.headers, now: clock.now)
+                    if let vendorReset, declared.exhausted(response.headers) {
+                        pauses.pause(policy.vendor, until: clock.now.addingTimeInterval(vendorReset))
+                    }
+                }
                 if mutation && policy.retry.leavesOutcomeUnknown(status: response.status) {
                     throw Self.outcomeUnknown(method, url, "a gateway answered \(response.status)", policy,
                                               status: response.status)
                 }
                 if policy.retry.shouldRetry(status: response.status) && tryNumber < policy.retry.maxTries {
-                    let delay = policy.retry.delay(retry: tryNumber, retryAfter: response.headers["retry-after"])
-                    logger.info("\(method) \(redactor.redact(url)) answered \(response.status); retry \(tryNumber) in \(String(format: "%.2f", delay)) s",
+                    let retryAfter = response.headers["retry-after"]
+                    let wait = policy.retry.delay(retry: tryNumber, retryAfter: retryAfter,
+                                                  vendorReset: response.status == 429 ? vendorReset : nil, now: clock.now)
+                    let asked = retryAfter.map { "Retry-After: \($0)" } ?? "its rate-limit reset header"
+                    try checkWait(wait.seconds, askedByVendor: wait.askedByVendor,
+                                  why: "answered \(response.status)" + (wait.askedByVendor ? " asking to wait (\(asked))" : ""),
+                                  method, url, policy, deadline: deadline, status: response.status)
+                    logger.info("\(method) \(redactor.redact(url)) answered \(response.status); retry \(tryNumber) in \(String(format: "%.2f", wait.seconds)) s",
                                 metadata: ["plugin": "\(policy.vendor)"])
-                    try await Self.sleep(seconds: delay)
+                    try await clock.sleep(seconds: wait.seconds)
                     tryNumber += 1
                     continue
                 }
@@ -107,9 +132,11 @@ public final class HTTPEngine: Sendable {
                 }
                 if tryNumber < policy.retry.maxTries {
                     let delay = policy.retry.backoff(retry: tryNumber)
+                    try checkWait(delay, askedByVendor: false, why: "failed (\(failure.summary))", method, url, policy,
+                                  deadline: deadline, status: nil)
                     logger.info("\(method) \(redactor.redact(url)) failed (\(failure.summary)); retry \(tryNumber) in \(String(format: "%.2f", delay)) s",
                                 metadata: ["plugin": "\(policy.vendor)"])
-                    try await Self.sleep(seconds: delay)
+                    try await clock.sleep(seconds: delay)
                     tryNumber += 1
                     continue
                 }
@@ -143,6 +170,43 @@ public final class HTTPEngine: Sendable {
     }
 
     // MARK: - the pipeline
+
+    /// Refuses a wait the vendor asked for that is longer than `max_retry_wait`, and any wait that
+    /// would pass the action's deadline: the request fails now, saying which limit and how to
+    /// raise it (a 429 or a refused connection was not acted on, so a later run may try again).
+    private func checkWait(_ seconds: Double, askedByVendor: Bool, why: String, _ method: String, _ url: String,
+                           _ policy: VendorHTTPPolicy, deadline: Date?, status: Int?) throws {
+        func fail(_ limit: String) -> HostHTTPError {
+            HostHTTPError(kind: .waitTooLong, vendor: policy.vendor,
+                          message: policy.secrets.redact("\(policy.vendor): \(method) \(url) \(why): waiting \(Self.seconds(seconds)) s \(limit)"),
+                          retryable: true, status: status)
+        }
+        if askedByVendor && seconds > policy.retry.maxRetryWait {
+            throw fail("is more than max_retry_wait = \(Self.seconds(policy.retry.maxRetryWait)) s; raise max_retry_wait in [vendors.\(policy.vendor)] to wait that long")
+        }
+        if let deadline {
+            let left = deadline.timeIntervalSince(clock.now)
+            if seconds > left {
+                throw fail("would pass the action's deadline (\(Self.seconds(max(0, left))) s left); raise action_timeout in [vendors.\(policy.vendor)] to wait that long")
+            }
+        }
+    }
+
+    /// Waits until the vendor's declared rate-limit window resets, when an earlier answer said no
+    /// request was left in it (checked like any wait the vendor asks for).
+    private func waitForWindow(_ declared: RateLimitHeaders, _ method: String, _ url: String, _ policy: VendorHTTPPolicy,
+                               deadline: Date?) async throws {
+        guard let until = pauses.pausedUntil(policy.vendor) else { return }
+        let seconds = until.timeIntervalSince(clock.now)
+        guard seconds > 0 else { return }
+        try checkWait(seconds, askedByVendor: true, why: "held back: \(declared.remaining ?? declared.reset) said no request is left until the reset",
+                      method, url, policy, deadline: deadline, status: nil)
+        logger.info("\(method) \(policy.secrets.redact(url)): waiting \(Self.seconds(seconds)) s for \(policy.vendor)'s rate-limit window",
+                    metadata: ["plugin": "\(policy.vendor)"])
+        try await clock.sleep(seconds: seconds)
+    }
+
+    static func seconds(_ s: Double) -> String { String(format: "%g", (s * 10).rounded() / 10) }
 
     private static func outcomeUnknown(_ method: String, _ url: String, _ why: String, _ policy: VendorHTTPPolicy,
                                        status: Int? = nil, detail: String? = nil) -> HostHTTPError {
@@ -241,10 +305,6 @@ public final class HTTPEngine: Sendable {
         return "<\(body.count) bytes, not UTF-8>"
     }
 
-    static func sleep(seconds: Double) async throws {
-        guard seconds > 0 else { return }
-        try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-    }
 }
 
 /// A request that got no (complete) HTTP answer: connection refused or reset, TLS, a timeout, an

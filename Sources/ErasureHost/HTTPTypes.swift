@@ -65,6 +65,8 @@ public struct HTTPRequestSpec: Sendable {
     /// A POST that changes nothing (a search done by POST): sent in dry-run, retried like a GET.
     /// Ignored on every other method: a DELETE, PUT or PATCH is always a mutation.
     public var readOnly: Bool
+    /// What is left of the action's deadline: no retry wait goes past it (nil: no deadline).
+    public var timeLeft: Duration?
 
     public init(method: String = "GET", url: String, query: [(String, String)] = [], headers: HeaderFields = [:],
                 body: [UInt8]? = nil, timeout: Duration? = nil, readOnly: Bool = false) {
@@ -166,6 +168,9 @@ public struct HostHTTPError: Error, CustomStringConvertible, Sendable {
         /// a connection reset or closed after it was written, a gateway's 502 or 504). It is not
         /// sent again; look the person up to learn what happened (`retryable` is true).
         case outcomeUnknown
+        /// The wait before the next try is longer than `max_retry_wait` (when the vendor asked for
+        /// it) or than what is left of the action's deadline: not sent again (`retryable`).
+        case waitTooLong
         case auth, cancelled
         /// A mutation a plan being applied does not hold: refused before sending (`erasure apply`).
         case notPlanned

@@ -9,25 +9,27 @@ import Foundation
 /// `statusesBeforeAction`. When its result is unknown — a timeout, a connection reset or closed
 /// once it was written, a gateway's 502 or 504 — it is not sent again (`HostHTTPError.Kind.outcomeUnknown`).
 public struct RetryPolicy: Sendable, Equatable {
-    /// Total tries, the first included (config key `retries`). At least 1.
+    /// Total tries, the first included (config key `max_attempts`, formerly `retries`). At least 1.
     public var maxTries: Int
     /// Backoff base: the n-th retry waits a random time in [0, min(maxDelay, baseDelay * 2^(n-1))].
     public var baseDelay: Double
     public var maxDelay: Double
-    /// A `Retry-After` longer than this is capped to it.
-    public var retryAfterCap: Double
+    /// The longest wait the vendor may ask for (`Retry-After`, or its declared reset header) that
+    /// is honoured, in seconds (config key `max_retry_wait`): a longer one fails the request,
+    /// naming this cap, rather than being cut short (a vendor asked to wait is not answered early).
+    public var maxRetryWait: Double
     public var retryableStatuses: Set<Int>
     /// The retryable statuses that say the vendor did not act (429 Too Many Requests, 503 Service
     /// Unavailable): only these send a mutation again. A 502 or 504 comes from a gateway that may
     /// have passed the request on.
     public var statusesBeforeAction: Set<Int>
 
-    public init(maxTries: Int = 4, baseDelay: Double = 0.2, maxDelay: Double = 10, retryAfterCap: Double = 30,
+    public init(maxTries: Int = 4, baseDelay: Double = 0.2, maxDelay: Double = 10, maxRetryWait: Double = 300,
                 retryableStatuses: Set<Int> = [429, 502, 503, 504], statusesBeforeAction: Set<Int> = [429, 503]) {
         self.maxTries = max(1, maxTries)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
-        self.retryAfterCap = retryAfterCap
+        self.maxRetryWait = maxRetryWait
         self.retryableStatuses = retryableStatuses
         self.statusesBeforeAction = statusesBeforeAction
     }
@@ -48,12 +50,15 @@ public struct RetryPolicy: Sendable, Equatable {
         return Double.random(in: 0...min(maxDelay, exp))
     }
 
-    /// The delay before the next try: `Retry-After` (capped) when the answer has one, else backoff.
-    public func delay(retry: Int, retryAfter: String?, now: Date = Date()) -> Double {
-        if let retryAfter, let seconds = Self.parseRetryAfter(retryAfter, now: now) {
-            return min(max(0, seconds), retryAfterCap)
-        }
-        return backoff(retry: retry)
+    /// The wait before the next try: what the vendor asked for — `Retry-After` when the answer has
+    /// one, else `vendorReset` (seconds to the reset its declared rate-limit headers name) — or
+    /// backoff. `askedByVendor` waits are checked against `maxRetryWait` by the caller.
+    public func delay(retry: Int, retryAfter: String?, vendorReset: Double? = nil, now: Date = Date())
+        -> (seconds: Double, askedByVendor: Bool)
+    {
+        if let retryAfter, let seconds = Self.parseRetryAfter(retryAfter, now: now) { return (max(0, seconds), true) }
+        if let vendorReset { return (max(0, vendorReset), true) }
+        return (backoff(retry: retry), false)
     }
 
     /// `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT` → seconds from `now`.

@@ -11,6 +11,8 @@ public struct VendorHTTPPolicy: Sendable {
     public var retry: RetryPolicy
     /// Requests per second for this vendor (shared by every caller), nil = unlimited.
     public var rateLimit: Double?
+    /// The vendor's own rate-limit headers, as its plugin declares them (nil: none declared).
+    public var rateLimitHeaders: RateLimitHeaders?
     public var dryRun: Bool
     public var secrets: Redactor
     /// Per-request timeout when the request does not set one.
@@ -35,11 +37,12 @@ public struct VendorHTTPPolicy: Sendable {
     /// one is left out: `invalidHostEntries` names them, and start-up refuses them).
     public init(vendor: String, baseURL: String?, hosts: [String], retry: RetryPolicy = .default,
                 rateLimit: Double? = nil, dryRun: Bool = false, secrets: Redactor = Redactor(),
-                timeout: Duration = .seconds(30)) {
+                timeout: Duration = .seconds(30), rateLimitHeaders: RateLimitHeaders? = nil) {
         var allowed = Set(hosts.compactMap(Origin.init(hostEntry:)))
         if let baseURL, let origin = Origin(url: baseURL) { allowed.insert(origin) }
         self.init(vendor: vendor, allowedOrigins: allowed, retry: retry, rateLimit: rateLimit, dryRun: dryRun,
                   secrets: secrets, timeout: timeout)
+        self.rateLimitHeaders = rateLimitHeaders
     }
 
     /// The entries of `hosts` that name no origin.
@@ -48,6 +51,15 @@ public struct VendorHTTPPolicy: Sendable {
     }
 
     public func allows(_ origin: Origin) -> Bool { allowedOrigins.contains(origin) }
+
+    /// This policy with its allowed origins cut down to those of `only`.
+    public func confined(to only: Set<Origin>) -> VendorHTTPPolicy {
+        var p = VendorHTTPPolicy(vendor: vendor, allowedOrigins: allowedOrigins.intersection(only), retry: retry,
+                                 rateLimit: rateLimit, dryRun: dryRun, secrets: secrets, timeout: timeout,
+                                 maxRedirects: maxRedirects)
+        p.rateLimitHeaders = rateLimitHeaders
+        return p
+    }
 
     /// The allowed origins, sorted, for error messages.
     public var allowedList: String { allowedOrigins.map(\.description).sorted().joined(separator: ", ") }

@@ -101,6 +101,21 @@ enum JournalSchema {
                 """)
             try Journal.hashExistingRows(db)
         }
+        // v5: what a plugin keeps for a person between the steps of a multi-step flow (ctx.state),
+        // by vendor and the person's identity digest (`Journal.identityDigest`), so a later run
+        // over the same journal finishes what an earlier one began.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                CREATE TABLE plugin_state (
+                    vendor TEXT NOT NULL,
+                    person TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (vendor, person, key)
+                );
+                """)
+        }
         return migrator
     }
 }

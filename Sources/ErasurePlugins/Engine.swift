@@ -16,6 +16,11 @@ public struct EngineOptions: Sendable {
     public var actionTimeout: Duration = .seconds(60)
     public var environment = ProcessInfo.processInfo.environment
     public var logLevel: Logger.Level = .warning
+    /// The clock retry waits run on (plugin tests record them instead of spending them).
+    public var clock: any RetryClock = SystemClock()
+    /// When set, the only origins any plugin may reach, whatever its `hosts` and base_url say
+    /// (plugin tests: the mock vendor's loopback origin).
+    public var confinedTo: Set<Origin>?
 
     public init() {}
 }
@@ -24,6 +29,8 @@ public struct EngineOptions: Sendable {
 final class ActionContext: Sendable {
     let vendor: String
     let action: Action
+    /// The identity the plugin was given: whose `ctx.state` this action reads and writes.
+    let user: [String: String]
     let recorder = ActionRecorder()
     let lastResponse = Locked<HTTPResponseData?>(nil)
     /// Called before a request that mutates leaves (the journal makes `sent` durable there).
@@ -34,10 +41,11 @@ final class ActionContext: Sendable {
     /// The reason of the first mutation `planCheck` refused.
     let notPlanned = Locked<String?>(nil)
 
-    init(vendor: String, action: Action, beforeMutating: (@Sendable () async throws -> Void)? = nil,
-         planCheck: MutationCheck? = nil) {
+    init(vendor: String, action: Action, user: [String: String],
+         beforeMutating: (@Sendable () async throws -> Void)? = nil, planCheck: MutationCheck? = nil) {
         self.vendor = vendor
         self.action = action
+        self.user = user
         self.beforeMutating = beforeMutating
         self.planCheck = planCheck
     }
@@ -78,6 +86,9 @@ public final class Engine: Sendable {
     package let workflowSkip: LuaFunction
     let logLevel: Logger.Level
     let defaultActionTimeout: Duration
+    /// Where ctx.state is kept (`useStateStore`); a dry run's writes stay in `rehearsal`.
+    let stateStore = Locked<any PluginStateStore>(MemoryStateStore())
+    let rehearsal = MemoryStateStore()
 
     /// Loads the config and the plugins `needed` (nil: every configured vendor), checks both, and
     /// installs the plugins. Every problem is a `SetupError` (exit 2) before anything is sent.
@@ -155,12 +166,14 @@ public final class Engine: Sendable {
         var configs: [String: ResolvedVendorConfig] = [:]
         var problems: [String] = []
         var literalSecrets: [String] = []
+        var oldRetries: [String] = []
         for name in wanted {
             let spec = specs[name]!
             do {
                 let resolved = try config.resolve(vendor: name, schema: spec.schema, environment: options.environment)
                 resolved.registerSecrets(in: redactor)
                 literalSecrets += resolved.literalSecretKeys.map { "\(name).\($0)" }
+                if resolved.usesDeprecatedRetries { oldRetries.append(name) }
                 configs[name] = resolved
             } catch {
                 problems.append("\(error)")
@@ -178,6 +191,10 @@ public final class Engine: Sendable {
             FileHandle.standardError.write(Data(("warning: secrets written as literals in \(displayPath(configPath)) "
                 + "(\(literalSecrets.joined(separator: ", "))): prefer env:NAME or file:PATH\n").utf8))
         }
+        if !oldRetries.isEmpty {
+            FileHandle.standardError.write(Data(("warning: `retries` is deprecated (\(oldRetries.map { "[vendors.\($0)]" }.joined(separator: ", ")) "
+                + "in \(displayPath(configPath))): rename it max_attempts (the same meaning: total tries, the first included)\n").utf8))
+        }
 
         for name in wanted {
             let spec = specs[name]!
@@ -188,11 +205,12 @@ public final class Engine: Sendable {
         let level = options.logLevel
         let http = HTTPEngine(concurrency: options.concurrency, logger: Logger(label: "erasure.http") { label in
             RedactingLogHandler(label: label, redactor: redactor, logLevel: level)
-        })
+        }, clock: options.clock)
         var policies: [String: VendorHTTPPolicy] = [:]
         for name in wanted {
             policies[name] = configs[name]!.httpPolicy(pluginHosts: specs[name]!.hosts, dryRun: options.dryRun,
-                                                       redactor: redactor)
+                                                       redactor: redactor, rateLimitHeaders: specs[name]!.rateLimitHeaders)
+            if let only = options.confinedTo { policies[name] = policies[name]!.confined(to: only) }
         }
         let engine = Engine(lua: lua, http: http, redactor: redactor, dryRun: options.dryRun, vendors: wanted,
                             plugins: specs, knownNames: known.union(config.vendorNames), configs: configs, policies: policies,
@@ -250,6 +268,11 @@ public final class Engine: Sendable {
         }
     }
 
+    /// Keeps ctx.state in `store` from now on (the run's journal).
+    public func useStateStore(_ store: any PluginStateStore) {
+        stateStore.withLock { $0 = store }
+    }
+
     public func shutdown() async {
         try? await http.shutdown()
     }
@@ -288,9 +311,11 @@ public final class Engine: Sendable {
     package func perform(vendor: String, action: Action, user: [String: String], record: LuaValue? = nil,
                          beforeMutating: (@Sendable () async throws -> Void)? = nil,
                          planCheck: MutationCheck? = nil) async -> (Outcome, LuaValue?) {
-        let actx = ActionContext(vendor: vendor, action: action, beforeMutating: beforeMutating, planCheck: planCheck)
+        let actx = ActionContext(vendor: vendor, action: action, user: user, beforeMutating: beforeMutating,
+                                 planCheck: planCheck)
         var outcome = Outcome(vendor: vendor, action: action, kind: .failed, message: "", user: user, dryRun: dryRun)
         var found: LuaValue?
+        var decidedByPlugin = false
         guard let spec = plugins[vendor], spec.actions.contains(action) else {
             outcome.message = "\(vendor) cannot \(action.rawValue): its plugin has no `\(action.rawValue)` function"
             return (outcome, nil)
@@ -317,7 +342,7 @@ public final class Engine: Sendable {
                     outcome.message = "\(displayPath(spec.path)): lookup must return a table or nil (got \(PluginValidator.typeName(result)))"
                 }
             } else {
-                map(result, into: &outcome, spec: spec)
+                decidedByPlugin = map(result, into: &outcome, spec: spec)
                 if action == .delete, outcome.kind == .deleted, !dryRun {
                     await verify(&outcome, spec: spec, user: user, context: actx)
                 }
@@ -340,17 +365,19 @@ public final class Engine: Sendable {
             outcome.kind = .failed
             outcome.message = "\(error)"
         }
-        finish(&outcome, actx)
+        finish(&outcome, actx, decidedByPlugin: decidedByPlugin)
         return (outcome, found)
     }
 
-    private func map(_ result: LuaValue, into outcome: inout Outcome, spec: PluginSpec) {
+    /// Returns whether the plugin itself returned the outcome (false: its return was not one).
+    @discardableResult
+    private func map(_ result: LuaValue, into outcome: inout Outcome, spec: PluginSpec) -> Bool {
         guard case .table = result, let kindText = LuaConv.string(LuaConv.field(result, "outcome")),
               let kind = OutcomeKind(rawValue: kindText), kind != .found
         else {
             outcome.kind = .failed
             outcome.message = "\(displayPath(spec.path)): \(outcome.action.rawValue) must return { outcome = \"deleted\"|\"suspended\"|\"not_found\"|\"failed\", message = ... }"
-            return
+            return false
         }
         outcome.kind = kind
         outcome.message = LuaConv.string(LuaConv.field(result, "message")) ?? ""
@@ -359,11 +386,15 @@ public final class Engine: Sendable {
         if kind == .planned && !dryRun {
             outcome.kind = .failed
             outcome.message = "\(displayPath(spec.path)): returned planned outside a dry run"
+            return false
         }
+        return true
     }
 
-    /// Dry-run planning, HTTP details and redaction, whatever the plugin said.
-    private func finish(_ o: inout Outcome, _ actx: ActionContext) {
+    /// Dry-run planning, HTTP details and redaction, whatever the plugin said. The vendor's last
+    /// answer is quoted in a failure's message unless the plugin itself returned `failed` after
+    /// a 2xx: then the plugin decided, and the vendor did not fail.
+    private func finish(_ o: inout Outcome, _ actx: ActionContext, decidedByPlugin: Bool) {
         let records = actx.recorder.records
         // A mutating request left without an answer may have taken effect all the same (in a dry
         // run none is sent).
@@ -380,7 +411,7 @@ public final class Engine: Sendable {
             o.httpStatus = last.status
             let excerpt = last.excerpt(redactor: redactor)
             o.excerpt = excerpt
-            if !excerpt.isEmpty, !o.message.contains(excerpt.prefix(40)) {
+            if !excerpt.isEmpty, !o.message.contains(excerpt.prefix(40)), !(decidedByPlugin && last.isSuccess) {
                 o.message += " — \(o.vendor) answered HTTP \(last.status): \(excerpt)"
             }
         }

@@ -31,6 +31,8 @@ extension Engine {
                 try await Task.sleep(nanoseconds: UInt64(min(max(requested, 0), 86_400) * 1e9))
                 return []
             },
+            "state_get": .async { args, context in try await engine().hostStateGet(args, context) },
+            "state_set": .async { args, context in try await engine().hostStateSet(args, context) },
             "url": .sync { call in try engine().hostURL(&call) },
             "basic": .sync { call in try engine().hostBasic(&call) },
             "jwt": .sync { call in call.push(LuaConv.s(try engine().jwt(try call.argument(1)))) },
@@ -176,7 +178,10 @@ extension Engine {
             }
             spec.timeout = .milliseconds(Int64(t * 1000))
         }
-        if let left = LuaCall.timeLeft { spec.timeout = min(spec.timeout ?? policy.timeout, left) }  // never past the call's deadline
+        if let left = LuaCall.timeLeft {  // never past the call's deadline: neither a request nor a retry wait
+            spec.timeout = min(spec.timeout ?? policy.timeout, left)
+            spec.timeLeft = left
+        }
         spec.readOnly = LuaConv.bool(LuaConv.field(req, "read_only")) ?? false
         let result: HTTPResult
         do {
@@ -197,10 +202,19 @@ extension Engine {
                                   "headers": LuaConv.table([:])])
         case .response(let r):
             actx.lastResponse.withLock { $0 = r }
+            // `headers`: the last value of each name; `repeated`: every value of the names sent more
+            // than once (only built when there is one: resp.header_values reads it).
             var headers: [String: LuaValue] = [:]
-            for (name, value) in r.headers { headers[name.lowercased()] = LuaConv.s(value) }
-            return LuaConv.table(["status": .integer(Int64(r.status)), "body": .string(LuaString(bytes: r.body)),
-                                  "headers": LuaConv.table(headers)])
+            var repeated: [String: [LuaValue]] = [:]
+            for (name, value) in r.headers {
+                let key = name.lowercased(), v = LuaConv.s(value)
+                if let earlier = headers[key] { repeated[key, default: [earlier]].append(v) }
+                headers[key] = v
+            }
+            var fields: [String: LuaValue] = ["status": .integer(Int64(r.status)), "body": .string(LuaString(bytes: r.body)),
+                                              "headers": LuaConv.table(headers)]
+            if !repeated.isEmpty { fields["repeated"] = LuaConv.table(repeated.mapValues(LuaConv.array)) }
+            return LuaConv.table(fields)
         }
     }
 }

@@ -55,6 +55,8 @@ public struct PluginSpec: Sendable {
     public var actions: Set<Action>
     public var hasValidate: Bool
     public var verification: Verification
+    /// The vendor's own rate-limit headers (`rate_limit = { remaining, reset, reset_is }`).
+    public var rateLimitHeaders: RateLimitHeaders?
     /// The table the file returned (functions included), to install into the runtime.
     public var table: LuaValue
     /// Files of later folders of the search path declaring the same name, which this one overrides.
@@ -64,19 +66,53 @@ public struct PluginSpec: Sendable {
     public var secretKeys: [String] { config.filter(\.secret).map(\.name) }
 }
 
-/// Finds plugin and workflow files: `./plugins`, then each folder of `$ERASURE_PLUGIN_PATH`.
+/// Finds plugin and workflow files: `./plugins`, then each folder of `$ERASURE_PLUGIN_PATH`, then
+/// the plugins shipped with erasure (`../share/erasure/plugins` beside the executable, where
+/// `scripts/install` puts them). An earlier folder's plugin overrides a later one's.
 public struct PluginLocator: Sendable {
     public var folders: [String]
+    /// The folder of the plugins shipped with erasure, when it is one of `folders`.
+    public var shipped: String?
+    /// `./plugins`, as it was resolved.
+    public var local: String?
 
-    public init(folders: [String]) { self.folders = folders }
+    public init(folders: [String], shipped: String? = nil, local: String? = nil) {
+        self.folders = folders
+        self.shipped = shipped
+        self.local = local
+    }
 
     public static func standard(cwd: String = FileManager.default.currentDirectoryPath,
-                                environment: [String: String] = ProcessInfo.processInfo.environment) -> PluginLocator {
-        var folders = [URL(fileURLWithPath: cwd).appendingPathComponent("plugins").path]
+                                environment: [String: String] = ProcessInfo.processInfo.environment,
+                                executable: URL? = Bundle.main.executableURL) -> PluginLocator {
+        let local = URL(fileURLWithPath: cwd).appendingPathComponent("plugins").standardizedFileURL.path
+        var folders = [local]
         if let extra = environment["ERASURE_PLUGIN_PATH"] {
             folders += extra.split(separator: ":").map(String.init).filter { !$0.isEmpty }
         }
-        return PluginLocator(folders: folders)
+        let shipped = executable.flatMap(shippedFolder(executable:))
+        if let shipped, !folders.map(standardized).contains(shipped) { folders.append(shipped) }
+        return PluginLocator(folders: folders, shipped: shipped, local: local)
+    }
+
+    /// `PREFIX/share/erasure/plugins` for an executable at `PREFIX/bin/erasure` (symbolic links
+    /// followed), when that folder exists.
+    public static func shippedFolder(executable: URL) -> String? {
+        let folder = executable.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/erasure/plugins").standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue ? folder : nil
+    }
+
+    static func standardized(_ folder: String) -> String { URL(fileURLWithPath: folder).standardizedFileURL.path }
+
+    /// Where a plugin file came from, in words: "./plugins", "$ERASURE_PLUGIN_PATH" or "shipped".
+    public func source(of file: String) -> String {
+        let folder = PluginCatalog.folder(of: file)
+        if let shipped, folder == shipped { return "shipped" }
+        if let local, folder == local { return "./plugins" }
+        if folders.contains(where: { Self.standardized($0) == folder }) { return "$ERASURE_PLUGIN_PATH" }
+        return "given"
     }
 
     /// Every `*.lua` file directly inside the folders (workflows live in `workflows/`), in search order.
@@ -212,6 +248,25 @@ enum PluginValidator {
                     + "or { skip = \"why deletions cannot be checked\" }")
         }
 
+        var rateLimitHeaders: RateLimitHeaders?
+        if let v = field("rate_limit") {
+            let expected = "`rate_limit` must be { remaining = \"HEADER\", reset = \"HEADER\", reset_is = \"epoch\" | \"delta\" } "
+                + "(the vendor's own rate-limit headers; a rate in requests/second goes in erasure.toml)"
+            if case .table(let t) = v, t.array.isEmpty,
+               case .string(let reset)? = t.hash[.string("reset")], let resetName = reset.string, !resetName.isEmpty,
+               case .string(let kind)? = t.hash[.string("reset_is")], let resetIs = RateLimitHeaders.Reset(rawValue: kind.string ?? ""),
+               Set(t.hash.keys).isSubset(of: [.string("remaining"), .string("reset"), .string("reset_is")])
+            {
+                var remaining: String?
+                if let r = t.hash[.string("remaining")] {
+                    if case .string(let s) = r, let name = s.string, !name.isEmpty { remaining = name } else { problem("rate_limit", expected) }
+                }
+                rateLimitHeaders = RateLimitHeaders(remaining: remaining, reset: resetName, resetIs: resetIs)
+            } else {
+                problem("rate_limit", expected)
+            }
+        }
+
         var keys: [ConfigKey] = []
         if let v = field("config") {
             if case .table(let schema) = v, schema.array.isEmpty {
@@ -247,7 +302,8 @@ enum PluginValidator {
         if !problems.isEmpty { return .failure(PluginProblems(problems)) }
         return .success(PluginSpec(name: name, version: version, description: description, path: path, hosts: hosts,
                                    config: keys, identity: identity ?? [], actions: actions,
-                                   hasValidate: hasValidate, verification: verification, table: value))
+                                   hasValidate: hasValidate, verification: verification,
+                                   rateLimitHeaders: rateLimitHeaders, table: value))
     }
 
     /// The line of `key =` in the source (the first one), for problems with a field.

@@ -12,6 +12,11 @@ public struct PluginInfo: Sendable {
         public var vendors: [String]
         public var configured: Bool { !vendors.isEmpty }
         public var configProblems: [String]
+        /// Where the file came from: "./plugins", "$ERASURE_PLUGIN_PATH", "shipped" (with erasure),
+        /// or "given" (a file named on the command line).
+        public var source: String
+        /// The source of each file of `spec.overrides`, in the same order.
+        public var overriddenSources: [String]
         public var file: String { displayPath(spec.path) }
         /// How a deletion is checked afterwards (the plugin's `verify`), in words.
         public var verification: String {
@@ -21,9 +26,12 @@ public struct PluginInfo: Sendable {
             case .skip(let why): return "not checked: \(why)"
             }
         }
-        /// "overrides FILE, …" when files later in the search path declare the same name; nil otherwise.
+        /// "overrides the shipped plugin FILE, …" when files later in the search path declare the
+        /// same name; nil otherwise.
         public var overrideNote: String? {
-            spec.overrides.isEmpty ? nil : "overrides " + spec.overrides.map(displayPath).joined(separator: ", ")
+            spec.overrides.isEmpty ? nil : "overrides " + zip(spec.overrides, overriddenSources).map { path, source in
+                (source == "shipped" ? "the shipped plugin " : "") + displayPath(path)
+            }.joined(separator: ", ")
         }
         public var actions: String {
             Action.allCases.filter { spec.actions.contains($0) }.map(\.rawValue).joined(separator: ", ")
@@ -32,6 +40,7 @@ public struct PluginInfo: Sendable {
             JSONText.object([
                 ("name", JSONText.string(spec.name)), ("version", JSONText.string(spec.version)),
                 ("description", JSONText.string(spec.description)), ("file", JSONText.string(file)),
+                ("source", JSONText.string(source)),
                 ("actions", JSONText.array(Action.allCases.filter { spec.actions.contains($0) }.map { JSONText.string($0.rawValue) })),
                 ("identity", JSONText.array(spec.identity.map(JSONText.string))),
                 ("config", JSONText.array(spec.config.map { k in
@@ -81,7 +90,8 @@ public struct PluginInfo: Sendable {
                     problems.append("\(error)")
                 }
             }
-            plugins.append(Plugin(spec: spec, vendors: vendors, configProblems: problems))
+            plugins.append(Plugin(spec: spec, vendors: vendors, configProblems: problems,
+                                  source: locator.source(of: spec.path), overriddenSources: spec.overrides.map(locator.source)))
         }
         var byFile: [String: [PluginProblem]] = [:]
         for (path, list) in catalog.problems { byFile[path] = list }

@@ -13,7 +13,10 @@ struct RuntimeLua: Sendable {
         "ctx_http": PackageResources.ctx_http_lua,
         "ctx_auth": PackageResources.ctx_auth_lua,
         "ctx_log": PackageResources.ctx_log_lua,
+        "ctx_state": PackageResources.ctx_state_lua,
         "response": PackageResources.response_lua,
+        "link": PackageResources.link_lua,
+        "pages": PackageResources.pages_lua,
         "workflow": PackageResources.workflow_lua,
         "readonly": PackageResources.readonly_lua,
     ]

@@ -30,6 +30,7 @@ public struct Runner: Sendable {
         do {
             let journal = try openJournal(journalPath)
             defer { try? journal.close() }
+            engine.useStateStore(JournalStateStore(journal: journal))
             let run = try await journal.beginRun(RunInfo(
                 workflow: "\(action.rawValue) \(vendor)", inputPath: nil, inputSHA256: journal.identityDigest(user),
                 configFingerprint: engine.configFingerprint, dryRun: engine.dryRun,
@@ -60,6 +61,7 @@ public struct Runner: Sendable {
         do {
             let journal = try openJournal(journalPath)
             defer { try? journal.close() }
+            engine.useStateStore(JournalStateStore(journal: journal))
             let (inputSHA, identity) = journalInput(people, journal: journal, planFile: planFile)
             let name = displayPath(workflow.path)
             let existing: RunID?

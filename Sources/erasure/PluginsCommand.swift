@@ -2,6 +2,7 @@ import ArgumentParser
 import ErasureHost
 import ErasurePlugins
 import Foundation
+import PluginKit
 
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,19 +10,22 @@ struct PluginsCommand: AsyncParsableCommand {
         abstract: "List, check and describe vendor plugins.",
         discussion: """
             Plugins are Lua files found in ./plugins, then in each folder of $ERASURE_PLUGIN_PATH \
-            (colon-separated). Adding a vendor needs no rebuild: drop its .lua file in one of those \
+            (colon-separated), then among the plugins shipped with erasure (share/erasure/plugins \
+            beside its executable); an earlier folder's plugin overrides a later one's. Adding a vendor needs no rebuild: drop its .lua file in one of those \
             folders, add its [vendors.NAME] table to erasure.toml, and run `erasure plugins check`.
-            Writing one: docs/plugins.md.
+            Writing one: docs/plugins.md (`erasure plugins new NAME` scaffolds a plugin with its tests \
+            and mock vendor; `erasure plugins test NAME` runs them offline).
             """,
-        subcommands: [List.self, Check.self, Show.self],
+        subcommands: [List.self, Check.self, Show.self, New.self, Test.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Every plugin found: version, actions, identity keys, and the configured vendors that use it.",
+            abstract: "Every plugin found: version, actions, identity keys, the configured vendors that use it, where it came from.",
             discussion: """
                 VENDORS lists the [vendors.NAME] tables that use the plugin: the one named like it, and \
                 every table naming it with plugin = "NAME" (one plugin serving several vendors, e.g. scim).
+                FROM says where the file was found: ./plugins, $ERASURE_PLUGIN_PATH, or shipped (with erasure).
                 """)
         @OptionGroup var options: ConfigOption
 
@@ -31,11 +35,13 @@ struct PluginsCommand: AsyncParsableCommand {
                 for p in info.plugins { print(p.json) }
             } else {
                 let identityWidth = max(24, (info.plugins.map { $0.spec.identity.joined(separator: ", ").count }.max() ?? 0) + 2)
-                print(pad("NAME", 12) + pad("VERSION", 9) + pad("ACTIONS", 24) + pad("IDENTITY", identityWidth) + "VENDORS")
+                let vendorsWidth = max(20, (info.plugins.map { $0.vendors.joined(separator: ", ").count }.max() ?? 0) + 2)
+                print(pad("NAME", 12) + pad("VERSION", 9) + pad("ACTIONS", 24) + pad("IDENTITY", identityWidth)
+                      + pad("VENDORS", vendorsWidth) + "FROM")
                 for p in info.plugins {
                     print(pad(p.spec.name, 12) + pad(p.spec.version, 9) + pad(p.actions, 24)
                           + pad(p.spec.identity.joined(separator: ", "), identityWidth)
-                          + (p.configured ? p.vendors.joined(separator: ", ") : "- (not configured)"))
+                          + pad(p.configured ? p.vendors.joined(separator: ", ") : "- (not configured)", vendorsWidth) + p.source)
                 }
                 // A plugin earlier in the search path replaces a same-named one later: say so.
                 for p in info.plugins { if let note = p.overrideNote { print("\(p.spec.name): \(p.file) \(note)") } }
@@ -108,7 +114,51 @@ struct PluginsCommand: AsyncParsableCommand {
                 if let d = key.defaultValue { flags.append("default \(PluginInfo.describe(d))") }
                 print("  " + pad(key.name, 18) + pad(flags.joined(separator: ", "), 34) + (key.doc ?? ""))
             }
-            print("  (every vendor also takes rate_limit, retries, timeout, hosts)")
+            print("  (every vendor also takes rate_limit, max_attempts, max_retry_wait, timeout, action_timeout, hosts)")
+        }
+    }
+}
+
+extension PluginsCommand {
+    struct New: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Scaffold a plugin: NAME.lua (every field explained), tests/NAME.test.lua and tests/NAME.mock.lua.",
+            discussion: """
+                Writes into ./plugins (or --dir). The plugin is a working one for a made-up vendor; \
+                `erasure plugins test NAME` passes on it as it is. Edit the three files for your vendor.
+                """)
+        @Argument(help: "The plugin's name: lower-case letters, digits, '_' or '-'.")
+        var name: String
+        @Option(name: .long, help: "The plugins folder to write into (default ./plugins).")
+        var dir = "plugins"
+
+        func run() async throws {
+            let written = try await usage { try Scaffold.write(name: name, folder: dir) }
+            for path in written { print("wrote \(displayPath(path))") }
+            print("next: erasure plugins test \(name)")
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run plugins' Lua tests offline, each against its mock vendor on loopback.",
+            discussion: """
+                NAME runs tests/NAME.test.lua of the first plugins folder that has it; FILE runs a test file \
+                (or the tests of a plugin file). Without arguments: every tests/*.test.lua of every plugins \
+                folder. Ends with `N passed, M failed`; exit status 1 when any failed. Nothing leaves the \
+                machine: the only origin a plugin may reach in a test is its mock vendor's.
+                """)
+        @Argument(help: "Plugin names or files (default: every test file found).")
+        var targets: [String] = []
+
+        func run() async throws {
+            let (passed, failed) = try await usage {
+                let files = try PluginTests.files(targets, locator: .standard())
+                if files.isEmpty { throw UsageError("no test files found (tests/*.test.lua beside the plugins)") }
+                return try await PluginTests.run(files) { line in print(line) }
+            }
+            print("\(passed) passed, \(failed) failed")
+            if failed > 0 { throw ExitCode(1) }
         }
     }
 }

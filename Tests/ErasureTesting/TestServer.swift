@@ -46,6 +46,10 @@ package actor ServerState {
     package func isValid(_ token: String) -> Bool { token == validToken }
     package func revokeTokens() { validToken = nil }
 
+    /// The two-step vendor's users (`/twostep/`): id → (email, deactivated).
+    package private(set) var twostep: [String: (email: String?, deactivated: Bool)] = ["u1": ("ada@example.com", false)]
+    package func twostepUpdate(_ id: String, _ user: (email: String?, deactivated: Bool)?) { twostep[id] = user }
+
     package func seen(pathPrefix: String) -> [SeenRequest] {
         requests.filter { $0.target.hasPrefix(pathPrefix) }
     }
@@ -100,7 +104,7 @@ private func respond(_ status: Int, _ body: String, headers: [(String, String)] 
                      contentType: String = "application/json") -> Response {
     var fields = HTTPFields()
     fields[.contentType] = contentType
-    for (n, v) in headers { fields[HTTPField.Name(n)!] = v }
+    for (n, v) in headers { fields.append(HTTPField(name: HTTPField.Name(n)!, value: v)) }  // a name may repeat
     return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
 }
 
@@ -151,6 +155,72 @@ private func handle(_ request: Request, state: ServerState) async throws -> Resp
             return respond(429, json(["error": "slow down"]), headers: [("Retry-After", query["after"] ?? "1")])
         }
         return respond(200, json(["ok": true]))
+
+    case path.hasPrefix("/limited/"):
+        // The first `n` (default 1) requests answer 429 with the headers asked for; then 200.
+        if await state.hit(path) < Int(query["n"] ?? "1") ?? 1 {
+            let named = [("Retry-After", "retry_after"), ("X-Rate-Limit-Remaining", "remaining"), ("X-Rate-Limit-Reset", "reset")]
+            return respond(429, json(["error": "slow down"]), headers: named.compactMap { h in query[h.1].map { (h.0, $0) } })
+        }
+        return respond(200, json(["ok": true]))
+
+    case path == "/window":
+        // A vendor's rate-limit headers on a 200.
+        return respond(200, json(["ok": true]), headers: [("X-Rate-Limit-Remaining", query["remaining"] ?? "0"),
+                                                          ("X-Rate-Limit-Reset", query["reset"] ?? "0")])
+
+    case path == "/list":
+        // Five items, paged four ways: offset/limit, page/per_page, cursor (`next` in the body),
+        // or Link headers (`mode=link`: a `next` line and a `self` line, in the `order` asked, or
+        // `order=one-line`: every link in one line).
+        let items = ["a", "b", "c", "d", "e"]
+        var start = 0, size = 2
+        if let o = query["offset"] { start = Int(o) ?? 0; size = Int(query["limit"] ?? "2") ?? 2 }
+        else if let p = query["page"] { size = Int(query["per_page"] ?? "2") ?? 2; start = ((Int(p) ?? 1) - 1) * size }
+        else if let c = query["cursor"] ?? query["start"] { start = Int(c) ?? 0 }
+        let slice = Array(items[min(start, items.count)..<min(start + size, items.count)])
+        let more = start + size < items.count
+        var links: [(String, String)] = []
+        if query["mode"] == "link" {
+            let order = query["order"] ?? "next-first"
+            let next = ("Link", "</list?mode=link&order=\(order)&start=\(start + size)>; rel=\"next\"")
+            let this = ("Link", "<http://elsewhere.invalid/list?start=\(start)>; rel=\"self\"")
+            if order == "one-line" {
+                // every link in one line, with a comma and a semicolon inside quotes, a rel list,
+                // a repeated rel (the first counts) and odd spacing
+                links = [("Link", "<https://x.example/p?a=1,2>; title=\"a, b; c\"; rel=\"prev first\", "
+                          + (more ? "</list?mode=link&order=one-line&start=\(start + size)>;rel=next;REL=\"ignored\" , " : "")
+                          + "<https://x.example/last>; rel=\"LAST\"")]
+            } else if more {
+                links = order == "next-first" ? [next, this] : [this, next]
+            } else {
+                links = [this]
+            }
+        }
+        return respond(200, json(["items": slice, "next": more ? String(start + size) as Any : NSNull()]), headers: links)
+
+    case path.hasPrefix("/twostep/users"):
+        // A vendor whose deletion has two steps: deactivate (which clears the e-mail), then delete
+        // permanently — whose first attempt fails (500).
+        let parts = path.split(separator: "/").map(String.init)  // twostep, users, id?, deactivate?
+        let users = await state.twostep
+        if parts.count == 2 {
+            let found = users.filter { $0.value.email != nil && $0.value.email == query["email"] }.keys.sorted()
+            return respond(200, json(["users": found.map { ["id": $0] }]))
+        }
+        let id = parts[2]
+        guard let user = users[id] else { return respond(404, json(["error": "no such user"])) }
+        if parts.count == 4, parts[3] == "deactivate", request.method == .post {
+            await state.twostepUpdate(id, (nil, true))
+            return respond(200, json(["id": id, "status": "deactivated"]))
+        }
+        if request.method == .delete {
+            guard user.deactivated else { return respond(409, json(["error": "deactivate first"])) }
+            if await state.hit(path) == 0 { return respond(500, json(["error": "internal error"])) }
+            await state.twostepUpdate(id, nil)
+            return respond(204, "")
+        }
+        return respond(200, json(["id": id, "status": user.deactivated ? "deactivated" : "active"]))
 
     case path.hasPrefix("/flaky503/"):
         if await state.hit(path) == 0 {

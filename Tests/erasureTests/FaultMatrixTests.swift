@@ -173,6 +173,8 @@ final class FaultMatrixTests: XCTestCase {
                 // `--resume` settles every step whose outcome was unknown: deleted once, gone.
                 let resumed = try e.erasure(["run", "offboard", "--users", csvPath, "--journal", journal, "--json", "--yes",
                                              "--resume"])
+                // EngageLab's asynchronous deletions settle (the resumed run may end within its delay).
+                try await Task.sleep(nanoseconds: 400_000_000)
                 let after = try await e.state(), log2 = try await e.requests()
                 for k in unknown {
                     let vendor = vendorOf[k]!, p = SandboxSeed.GeneratedPerson(index: k)

@@ -273,10 +273,15 @@ public struct ConfigFile: Sendable {
         if let r = values["rate_limit"], !((r.doubleValue ?? 0).isFinite && (r.doubleValue ?? 0) >= 0.001) {
             problems.append(.init(table: table, key: "rate_limit", message: "must be a positive number of requests per second (at least 0.001)"))
         }
-        if let r = values["retries"], (r.intValue ?? 0) < 1 {
-            problems.append(.init(table: table, key: "retries", message: "must be at least 1 (total tries, the first included)"))
+        for key in ["max_attempts", "retries"] {
+            if let r = values[key], (r.intValue ?? 0) < 1 {
+                problems.append(.init(table: table, key: key, message: "must be at least 1 (total tries, the first included)"))
+            }
         }
-        for key in ["timeout", "action_timeout"] {
+        if values["max_attempts"] != nil && values["retries"] != nil {
+            problems.append(.init(table: table, key: "retries", message: "is the old name of max_attempts: keep only max_attempts"))
+        }
+        for key in ["timeout", "action_timeout", "max_retry_wait"] {
             if let r = values[key], !((r.doubleValue ?? 0).isFinite && (r.doubleValue ?? 0) > 0 && (r.doubleValue ?? 0) <= 86_400) {
                 problems.append(.init(table: table, key: key, message: "must be a positive number of seconds (at most 86400)"))
             }
@@ -345,7 +350,12 @@ public struct ResolvedVendorConfig: Sendable {
 
     public var baseURL: String? { values["base_url"]?.stringValue }
     public var rateLimit: Double? { values["rate_limit"]?.doubleValue }
-    public var retries: Int? { values["retries"]?.intValue.map { Int($0) } }
+    /// Total tries of a request (`max_attempts`, or its deprecated old name `retries`).
+    public var maxAttempts: Int? { (values["max_attempts"] ?? values["retries"])?.intValue.map { Int($0) } }
+    /// Whether the table still uses the deprecated `retries` (warned about at start-up).
+    public var usesDeprecatedRetries: Bool { values["retries"] != nil }
+    /// The longest wait a vendor may ask for that is honoured (seconds, default 300).
+    public var maxRetryWait: Double? { values["max_retry_wait"]?.doubleValue }
     public var timeout: Double? { values["timeout"]?.doubleValue }
     /// Seconds one plugin action may take, whatever it does (requests, sleeps, Lua).
     public var actionTimeout: Double? { values["action_timeout"]?.doubleValue }
@@ -388,13 +398,16 @@ public struct ResolvedVendorConfig: Sendable {
     }
 
     /// The host policy for this vendor: base_url's host, the config's `hosts`, the plugin's
-    /// `hosts`; `rate_limit`, `retries` (max tries, default 4) and `timeout` (s, default 30).
-    public func httpPolicy(pluginHosts: [String], dryRun: Bool, redactor: Redactor) -> VendorHTTPPolicy {
+    /// `hosts`; `rate_limit`, `max_attempts` (total tries, default 4), `max_retry_wait` (s, default
+    /// 300) and `timeout` (s, default 30); the plugin's declared rate-limit headers.
+    public func httpPolicy(pluginHosts: [String], dryRun: Bool, redactor: Redactor,
+                           rateLimitHeaders: RateLimitHeaders? = nil) -> VendorHTTPPolicy {
         var retry = RetryPolicy.default
-        if let r = retries { retry.maxTries = max(1, r) }
+        if let r = maxAttempts { retry.maxTries = max(1, r) }
+        if let w = maxRetryWait { retry.maxRetryWait = w }
         let t = timeout ?? 30
         return VendorHTTPPolicy(vendor: vendor, baseURL: baseURL, hosts: pluginHosts + hosts, retry: retry,
                                 rateLimit: rateLimit, dryRun: dryRun, secrets: redactor,
-                                timeout: .nanoseconds(Int64(t * 1_000_000_000)))
+                                timeout: .nanoseconds(Int64(t * 1_000_000_000)), rateLimitHeaders: rateLimitHeaders)
     }
 }

@@ -101,7 +101,8 @@ public struct KeySpec: Sendable, Equatable {
 }
 
 /// The schema a vendor's table is validated against: the plugin's keys plus the common ones
-/// every vendor accepts (`base_url`, `rate_limit`, `retries`, `timeout`, `action_timeout`, `hosts`). A plugin
+/// every vendor accepts (`base_url`, `rate_limit`, `max_attempts` (formerly `retries`), `max_retry_wait`,
+/// `timeout`, `action_timeout`, `hosts`). A plugin
 /// key of the same name as a common key refines it (e.g. gives base_url its default).
 public struct ConfigSchema: Sendable, Equatable {
     public var keys: [String: KeySpec]
@@ -111,7 +112,9 @@ public struct ConfigSchema: Sendable, Equatable {
     public static let commonKeys: [String: KeySpec] = [
         "base_url": KeySpec(type: .string),
         "rate_limit": KeySpec(type: .number),
+        "max_attempts": KeySpec(type: .integer),
         "retries": KeySpec(type: .integer),
+        "max_retry_wait": KeySpec(type: .number),
         "timeout": KeySpec(type: .number),
         "action_timeout": KeySpec(type: .number),
         "hosts": KeySpec(type: .stringArray),

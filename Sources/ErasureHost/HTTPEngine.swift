@@ -9,7 +9,9 @@ import NIOPosix
 /// order: the request gate (method, URL, headers, the vendor's allowed origins: `RequestGate`),
 /// dry-run (Contract 5), the vendor's rate limit, the request, redirects (each hop through the
 /// gate, at most `maxRedirects`), and retries (`RetryPolicy`: a mutation whose result is unknown
-/// is never sent again). Every attempt is recorded in the caller's `ActionRecorder`.
+/// is never sent again). Every attempt is recorded in the caller's `ActionRecorder`, and every
+/// answered one, with `--record DIR`, in `fixtures` (redacted request/answer pairs a plugin test
+/// replays).
 ///
 /// Waits: a wait the vendor asks for (`Retry-After`, or the reset of its declared rate-limit
 /// headers) is honoured in full up to the vendor's `maxRetryWait`, and a request never waits past
@@ -28,9 +30,12 @@ public final class HTTPEngine: Sendable {
     /// Largest answer body read (bytes); a larger one is a connection error.
     public let maxBodyBytes: Int
     public let userAgent: String
+    /// `--record DIR`: where answered attempts are saved (nil: not recording, the usual case).
+    public let fixtures: FixtureRecorder?
 
     public init(concurrency: Int = 64, connectTimeout: Duration = .seconds(10), maxBodyBytes: Int = 64 << 20,
-                userAgent: String = "erasure/1.0", logger: Logger? = nil, clock: any RetryClock = SystemClock()) {
+                userAgent: String = "erasure/1.0", logger: Logger? = nil, clock: any RetryClock = SystemClock(),
+                fixtures: FixtureRecorder? = nil) {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(connectTimeout.nanoseconds)),
@@ -45,6 +50,7 @@ public final class HTTPEngine: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.userAgent = userAgent
         self.clock = clock
+        self.fixtures = fixtures
         self.logger = logger ?? Logger(label: "erasure.http", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
@@ -286,6 +292,8 @@ public final class HTTPEngine: Sendable {
                                            error: nil, requestSHA256: Digest.sha256Hex(body ?? []),
                                            responseSHA256: Digest.sha256Hex(bytes),
                                            outcomeUnknown: mutation && policy.retry.leavesOutcomeUnknown(status: status)))
+            fixtures?.record(vendor: policy.vendor, method: method, url: url, requestHeaders: headers, requestBody: body,
+                             status: status, headers: responseHeaders, body: bytes, redactor: policy.secrets)
             logger.debug("\(method) \(redactedURL) → \(status)", metadata: ["plugin": "\(policy.vendor)"])
             return HTTPResponseData(status: status, headers: responseHeaders, body: bytes, url: url)
         } catch {

@@ -21,6 +21,8 @@ public struct EngineOptions: Sendable {
     /// When set, the only origins any plugin may reach, whatever its `hosts` and base_url say
     /// (plugin tests: the mock vendor's loopback origin).
     public var confinedTo: Set<Origin>?
+    /// `--record DIR`: saves every answered request/answer pair, redacted (nil: no recording).
+    public var fixtures: FixtureRecorder?
 
     public init() {}
 }
@@ -205,7 +207,7 @@ public final class Engine: Sendable {
         let level = options.logLevel
         let http = HTTPEngine(concurrency: options.concurrency, logger: Logger(label: "erasure.http") { label in
             RedactingLogHandler(label: label, redactor: redactor, logLevel: level)
-        }, clock: options.clock)
+        }, clock: options.clock, fixtures: options.fixtures)
         var policies: [String: VendorHTTPPolicy] = [:]
         for name in wanted {
             policies[name] = configs[name]!.httpPolicy(pluginHosts: specs[name]!.hosts, dryRun: options.dryRun,

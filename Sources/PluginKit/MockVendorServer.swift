@@ -9,6 +9,8 @@ import NIOCore
 struct MockRequest: Sendable {
     var method: String
     var path: String
+    /// Path and query as they came on the wire (what a recording is matched on).
+    var target: String
     var query: [(String, String)]
     var headers: [(String, String)]
     var body: [UInt8]
@@ -45,7 +47,8 @@ final class MockVendorServer: Sendable {
             responder: CallbackResponder<BasicRequestContext> { request, _ in
                 let body = try await request.body.collect(upTo: 16 << 20)
                 let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-                let mock = MockRequest(method: request.method.rawValue, path: request.uri.path, query: query,
+                let mock = MockRequest(method: request.method.rawValue, path: request.uri.path,
+                                       target: request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""), query: query,
                                        headers: request.headers.map { ($0.name.canonicalName, $0.value) },
                                        body: Array(body.readableBytesView))
                 let a = await answer(mock)

@@ -28,9 +28,18 @@ final class PluginTestFile: Sendable {
 
     /// Runs every test of the file, writing one line per test; returns (passed, failed).
     func run(output: @Sendable (String) -> Void) async throws -> (Int, Int) {
-        await lua.register(module: "__kit", ["run": .async { [engines, plugin, pluginFolder] args, _ in
-            [try await engines.run(args, plugin: plugin, folder: pluginFolder)]
-        }])
+        let testsFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        await lua.register(module: "__kit", [
+            "run": .async { [engines, plugin, pluginFolder] args, _ in
+                [try await engines.run(args, plugin: plugin, folder: pluginFolder)]
+            },
+            "recording": .async { args, _ in
+                guard let dir = LuaConv.string(args.first), let vendor = LuaConv.string(args.count > 1 ? args[1] : nil) else {
+                    throw HostError("replay(dir): dir must be a string")
+                }
+                return [try Recording.load(dir: dir, vendor: vendor, testsFolder: testsFolder)]
+            },
+        ])
         let env = await lua.newEnvironment(name: displayPath(path))
         let kit = try await lua.load(PackageResources.kit_lua, chunkName: "erasure/kit.lua", in: env).first ?? .nil
         guard case .table = kit else { throw KitError("internal: lua/kit.lua did not return its table") }
@@ -39,7 +48,6 @@ final class PluginTestFile: Sendable {
             return f
         }
         _ = try await lua.call(fn("init"), [LuaConv.s(plugin)])
-        let testsFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: testsFolder.path)) ?? []).sorted()
         where name.hasSuffix(".mock.lua") {
             let file = testsFolder.appendingPathComponent(name).path
@@ -82,7 +90,7 @@ final class PluginTestFile: Sendable {
         for (k, v) in r.query { query[k] = LuaConv.s(v) }
         var headers: [String: LuaValue] = [:]
         for (k, v) in r.headers { headers[k.lowercased()] = LuaConv.s(v) }
-        let request = LuaConv.table(["method": LuaConv.s(r.method), "path": LuaConv.s(r.path),
+        let request = LuaConv.table(["method": LuaConv.s(r.method), "path": LuaConv.s(r.path), "target": LuaConv.s(r.target),
                                      "query": LuaConv.table(query), "headers": LuaConv.table(headers),
                                      "body": .string(LuaString(bytes: r.body))])
         do {

@@ -52,7 +52,7 @@ struct BatchArguments: ParsableArguments {
     }
 
     /// Config, plugins, people and workflow, each checked before anything is sent (exit 2 otherwise).
-    func setup(_ options: ConfigOption, dryRun: Bool) async throws -> RunSetup {
+    func setup(_ options: ConfigOption, dryRun: Bool, fixtures: FixtureRecorder? = nil) async throws -> RunSetup {
         try await usage { () -> RunSetup in
             let params = try params()
             let locator = PluginLocator.standard()
@@ -63,7 +63,8 @@ struct BatchArguments: ParsableArguments {
             }
             let people: PeopleInput = try users.map { .csv(try CSVPeople(path: $0, maxLineBytes: maxLineBytes)) }
                 ?? .one(try Identity(arguments: try validUTF8(identity)))
-            let engine = try await Engine.start(try options.engineOptions(dryRun: dryRun, concurrency: concurrency, locator: locator),
+            let engine = try await Engine.start(try options.engineOptions(dryRun: dryRun, concurrency: concurrency, locator: locator,
+                                                                             fixtures: fixtures),
                                                 needed: nil)
             do {
                 switch people {
@@ -86,11 +87,12 @@ struct BatchArguments: ParsableArguments {
     }
 
     /// After the planning pass: an engine that sends (no dry run) and the workflow again, over `people`.
-    func reload(_ options: ConfigOption, people: PeopleInput) async throws -> RunSetup {
+    func reload(_ options: ConfigOption, people: PeopleInput, fixtures: FixtureRecorder? = nil) async throws -> RunSetup {
         try await usage { () -> RunSetup in
             let locator = PluginLocator.standard()
             guard let path = locator.workflow(workflow) else { throw UsageError("no workflow \(workflow)") }
-            let engine = try await Engine.start(try options.engineOptions(dryRun: false, concurrency: concurrency, locator: locator),
+            let engine = try await Engine.start(try options.engineOptions(dryRun: false, concurrency: concurrency, locator: locator,
+                                                                             fixtures: fixtures),
                                                 needed: nil)
             do {
                 return RunSetup(engine: engine, workflow: try await Workflow.load(path: path, engine: engine, params: try params()),

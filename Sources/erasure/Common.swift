@@ -42,8 +42,10 @@ struct ConfigOption: ParsableArguments {
         return .warning
     }
 
-    func engineOptions(dryRun: Bool, concurrency: Int, locator: PluginLocator = .standard()) throws -> EngineOptions {
+    func engineOptions(dryRun: Bool, concurrency: Int, locator: PluginLocator = .standard(),
+                       fixtures: FixtureRecorder? = nil) throws -> EngineOptions {
         var o = EngineOptions()
+        o.fixtures = fixtures
         o.configPath = config
         o.dryRun = dryRun
         o.concurrency = concurrency

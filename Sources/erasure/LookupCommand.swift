@@ -15,9 +15,12 @@ struct LookupCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The person, as KEY=VALUE.", valueName: "KEY=VALUE"))
     var identity: [String] = []
 
+    @OptionGroup var recording: RecordOption
+
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        try await runSingle(.lookup, vendor: vendor, identity: identity, dryRun: false, options: options, journal: nil)
+        try await runSingle(.lookup, vendor: vendor, identity: identity, dryRun: false, options: options, journal: nil,
+                            fixtures: try recording.fixtures())
     }
 }

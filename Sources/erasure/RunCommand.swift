@@ -71,6 +71,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Run without a journal (no resume, no receipts).")
     var noJournal = false
 
+    @OptionGroup var recording: RecordOption
+
     @OptionGroup var options: ConfigOption
 
     func validate() throws {
@@ -81,7 +83,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // An explicit limit holds with --yes too: a safety rail given is never ignored.
         let planFirst = !dryRun && (!yes || maxDeletions != nil)
-        var setup = try await batch.setup(options, dryRun: dryRun || planFirst)
+        let fixtures = try recording.fixtures()
+        var setup = try await batch.setup(options, dryRun: dryRun || planFirst, fixtures: fixtures)
         if !noJournal && !resume && resumeRun == nil, let unfinished = try? await Runner(engine: setup.engine).unfinishedRun(
             setup.workflow, people: setup.people, journal: journal, dryRun: dryRun) {
             stderr("erasure: the journal holds an unfinished run of this workflow over the same input: \(unfinished.id) "
@@ -113,7 +116,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(130)
             }
             try DeletionGate.check(plan, limit: maxDeletions ?? DeletionGate.defaultLimit, ask: !yes, planPath: nil, retry: "rerun")
-            setup = try await batch.reload(options, people: .planned(plan))
+            setup = try await batch.reload(options, people: .planned(plan), fixtures: fixtures)
         }
         let result: Result<BatchResult, Error> = await Runner(engine: setup.engine).batch(
             setup.workflow, people: setup.people, options: batchOptions, sink: report,

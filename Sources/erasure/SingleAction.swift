@@ -17,6 +17,8 @@ struct MutatingActionArguments: ParsableArguments {
 
     @OptionGroup var options: ConfigOption
 
+    @OptionGroup var recording: RecordOption
+
     @Option(name: .long, help: ArgumentHelp("Record the step and its receipt in this journal.", valueName: "FILE"))
     var journal = "erasure-journal.sqlite"
 
@@ -25,19 +27,19 @@ struct MutatingActionArguments: ParsableArguments {
 
     func run(_ action: Action) async throws {
         try await runSingle(action, vendor: vendor, identity: identity, dryRun: dryRun, options: options,
-                            journal: noJournal ? nil : journal)
+                            journal: noJournal ? nil : journal, fixtures: try recording.fixtures())
     }
 }
 
 /// delete / suspend / lookup: one action of one plugin for one person.
 func runSingle(_ action: Action, vendor: String, identity arguments: [String], dryRun: Bool, options: ConfigOption,
-               journal: String?) async throws {
+               journal: String?, fixtures: FixtureRecorder? = nil) async throws {
     let (engine, user) = try await usage { () -> (Engine, [String: String]) in
         let identity = try Identity(arguments: try validUTF8(arguments))
         if identity.isEmpty {
             throw UsageError("say who: give the person as KEY=VALUE, e.g. erasure \(action.rawValue) \(vendor) id=42")
         }
-        let engine = try await Engine.start(try options.engineOptions(dryRun: dryRun, concurrency: 4), needed: [vendor])
+        let engine = try await Engine.start(try options.engineOptions(dryRun: dryRun, concurrency: 4, fixtures: fixtures), needed: [vendor])
         do {
             guard let spec = engine.plugins[vendor], spec.actions.contains(action) else {
                 throw UsageError("\(vendor) cannot \(action.rawValue): its plugin has no \(action.rawValue) action "

@@ -103,24 +103,12 @@ local function answer(a)
   return { status = a.status or 200, headers = headers, body = body or "", hang = a.timeout and 2.5 or 0 }
 end
 
--- mock_vendor(name): the mock vendor of tests/NAME.mock.lua (default: the plugin this file tests),
--- served to the plugin. Returns it: vendor.state (the table its routes change), vendor.requests
--- (every request seen: {method, path, query, headers, body, json()}), vendor.fault{…},
--- vendor.seen("METHOD /path/:x") (the requests a route got).
-function mock_vendor(name)
-  name = name or K.plugin
-  local spec = K.mocks[name]
-  if not spec then error("no mock vendor " .. show(name) .. ": write tests/" .. tostring(name) .. ".mock.lua", 2) end
-  local v = { config = spec.config or {}, routes = {} }
-  for key, fn in pairs(spec.routes or {}) do
-    local r = compile_route(key)
-    r.fn = fn
-    v.routes[#v.routes + 1] = r
-  end
-  table.sort(v.routes, function(a, b) return #a.names < #b.names or (#a.names == #b.names and a.key < b.key) end)
+-- A vendor the tests talk to: its config, and per test its requests and faults.
+local function new_vendor(config, on_reset)
+  local v = { config = config or {} }
   function v.reset()
-    v.state = spec.state and spec.state() or {}
     v.requests, v.faults = {}, {}
+    on_reset(v)
   end
   -- fault{ route = "DELETE /users/:id" (default: any), times = 1, status = 429, headers = {…},
   --        json = … | body = "…" (garbage), timeout = true (no answer for 2.5 s: past the tests'
@@ -140,6 +128,73 @@ function mock_vendor(name)
   return v
 end
 
+-- mock_vendor(name): the mock vendor of tests/NAME.mock.lua (default: the plugin this file tests),
+-- served to the plugin. Returns it: vendor.state (the table its routes change), vendor.requests
+-- (every request seen: {method, path, target, query, headers, body, json()}), vendor.fault{…},
+-- vendor.seen("METHOD /path/:x") (the requests a route got).
+function mock_vendor(name)
+  name = name or K.plugin
+  local spec = K.mocks[name]
+  if not spec then error("no mock vendor " .. show(name) .. ": write tests/" .. tostring(name) .. ".mock.lua", 2) end
+  local routes = {}
+  for key, fn in pairs(spec.routes or {}) do
+    local r = compile_route(key)
+    r.fn = fn
+    routes[#routes + 1] = r
+  end
+  table.sort(routes, function(a, b) return #a.names < #b.names or (#a.names == #b.names and a.key < b.key) end)
+  return new_vendor(spec.config, function(v)
+    v.routes = routes
+    v.state = spec.state and spec.state() or {}
+  end)
+end
+
+-- replay(dir, opts): a vendor that answers from what `erasure … --record DIR` saved for it
+-- (DIR/VENDOR.jsonl, DIR relative to this file's folder): each request gets a pair not yet used
+-- this test with the same method and path+query ("***", a redacted secret, stands for any text):
+-- the first after the last pair answered, else the first from the start. So the answers to one
+-- request come back in the order recorded, and a flow recorded twice (a run's planning pass, then
+-- its sends) replays its second half after its first. A request not recorded fails the test,
+-- naming it. opts.vendor: the recording's vendor (default: the plugin);
+-- opts.config: the vendor's config (default: its mock's, tests/VENDOR.mock.lua, whose base_url
+-- path must be the recorded one). Faults, requests and seen() work as on a mock vendor.
+function replay(dir, opts)
+  opts = opts or {}
+  local name = opts.vendor or K.plugin
+  local recorded = host.recording(dir, name)
+  for _, pair in ipairs(recorded) do
+    local exact = string.gsub(pair.method .. " " .. pair.target, "[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0")
+    pair.pattern = "^" .. string.gsub(exact, "%%%*%%%*%%%*", ".-") .. "$"
+  end
+  local spec = K.mocks[name]
+  return new_vendor(opts.config or (spec and spec.config), function(v)
+    v.replaying = { dir = dir .. "/" .. name .. ".jsonl", pairs = recorded, used = {}, last = 0 }
+  end)
+end
+
+-- The recorded answer to `req`, or an error naming it.
+local skipped_headers = { ["content-length"] = true, ["transfer-encoding"] = true, ["connection"] = true,
+                          ["keep-alive"] = true }
+local function replayed(r, req)
+  local key = req.method .. " " .. req.target
+  local n = #r.pairs
+  for step = 1, n do
+    local i = (r.last + step - 1) % n + 1
+    local pair = r.pairs[i]
+    if not r.used[i] and string.find(key, pair.pattern) then
+      r.used[i], r.last = true, i
+      local headers = {}
+      for _, h in ipairs(pair.headers) do
+        if not skipped_headers[string.lower(h[1])] then headers[#headers + 1] = h end
+      end
+      return { status = pair.status, headers = headers, body = pair.body }
+    end
+  end
+  K.mock_errors[#K.mock_errors + 1] = "replay: " .. key .. " is not in " .. r.dir
+    .. " (or every recorded answer to it was used)"
+  return { status = 501, body = "replay: not recorded: " .. key }
+end
+
 -- MARK: called by the host
 
 function K.init(plugin) K.plugin = plugin end
@@ -150,8 +205,12 @@ function K.name(i) return K.tests[i].name end
 function K.run_test(i)
   K.mock_errors = {}
   if K.vendor then K.vendor.reset() end
-  K.tests[i].fn(K.vendor)
-  if #K.mock_errors > 0 then error("the mock vendor failed: " .. table.concat(K.mock_errors, "; "), 0) end
+  -- A mock vendor's failure is the cause of whatever the test then saw: it is reported first.
+  local passed, err = pcall(K.tests[i].fn, K.vendor)
+  if #K.mock_errors > 0 then
+    error("the mock vendor failed: " .. table.concat(K.mock_errors, "; ") .. (passed and "" or "\n        then: " .. tostring(err)), 0)
+  end
+  if not passed then error(err, 0) end
 end
 
 -- One request to the mock vendor: a fault, else the first route that matches, else 404.
@@ -168,6 +227,7 @@ function K.dispatch(req)
       return answer(f)
     end
   end
+  if v.replaying then return answer(replayed(v.replaying, req)) end
   for _, r in ipairs(v.routes) do
     local params = match(r, req)
     if params then

@@ -31,14 +31,14 @@ final class InstallTests: XCTestCase {
 
         let list = try erasure(["plugins", "list"])
         XCTAssertEqual(list.status, 0, list.all)
-        for name in ["cubicasa", "dragonpass", "engagelab", "gafapay", "pagos"] {
+        for name in ["cubicasa", "dragonpass", "engagelab", "gafapay", "pagos", "scim"] {
             let row = list.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") }
             XCTAssertTrue(row?.hasSuffix("shipped") == true, "\(name): \(list.all)")
         }
 
         let run = try erasure(["run", "offboard"] + RunCommandTests.ada + ["--dry-run", "--json", "--no-journal"])
         XCTAssertEqual(run.status, 0, run.all)
-        XCTAssertEqual(run.lines.filter { $0["outcome"] as? String == "planned" }.count, 5, run.all)
+        XCTAssertEqual(run.lines.filter { $0["outcome"] as? String == "planned" }.count, e.vendorCount, run.all)
         let sent = try await E2E.mutating(e.requests())
         XCTAssertEqual(sent.count, 0, "a dry run sends no mutation")
 

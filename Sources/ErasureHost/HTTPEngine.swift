@@ -78,19 +78,18 @@ public final class HTTPEngine: Sendable {
         try RequestGate.check(method: method, url: url, headers: spec.headers, policy: policy)
         let mutation = spec.isMutation
 
-        if policy.dryRun && mutation {
-            let plan = PlannedRequest(method: method, url: redactor.redact(url),
-                                      body: spec.body.map { Self.bodyText($0, redactor: redactor) })
+        // How a mutation reads in a plan: what a dry run holds back and what `admit` is asked about.
+        let plan = mutation && (policy.dryRun || admit != nil)
+            ? PlannedRequest(method: method, url: redactor.redact(url), body: spec.body.map { Self.bodyText($0, redactor: redactor) })
+            : nil
+        if policy.dryRun, let plan {
             recorder?.record(RequestRecord(method: method, url: plan.url, status: nil, startedAt: Date(), duration: 0,
                                            attempt: 1, planned: true, body: plan.body, error: nil))
             logger.info("dry-run: \(method) \(plan.url) not sent", metadata: ["plugin": "\(policy.vendor)"])
             return .planned(plan)
         }
 
-        if mutation, let admit {
-            try admit(PlannedRequest(method: method, url: redactor.redact(url),
-                                     body: spec.body.map { Self.bodyText($0, redactor: redactor) }))
-        }
+        if let admit, let plan { try admit(plan) }
         if mutation, let beforeSending { try await beforeSending() }
         var headers = spec.headers
         if !headers.contains("user-agent") { headers.add("User-Agent", userAgent) }

@@ -7,7 +7,7 @@ public struct VendorHTTPPolicy: Sendable {
     public var vendor: String
     /// The origins (scheme + host + port) a request, a redirect or a token request may go to.
     /// Fixed when the policy is built: nothing a plugin does at run time adds to it.
-    public let allowedOrigins: Set<Origin>
+    public private(set) var allowedOrigins: Set<Origin>
     public var retry: RetryPolicy
     /// Requests per second for this vendor (shared by every caller), nil = unlimited.
     public var rateLimit: Double?
@@ -54,10 +54,8 @@ public struct VendorHTTPPolicy: Sendable {
 
     /// This policy with its allowed origins cut down to those of `only`.
     public func confined(to only: Set<Origin>) -> VendorHTTPPolicy {
-        var p = VendorHTTPPolicy(vendor: vendor, allowedOrigins: allowedOrigins.intersection(only), retry: retry,
-                                 rateLimit: rateLimit, dryRun: dryRun, secrets: secrets, timeout: timeout,
-                                 maxRedirects: maxRedirects)
-        p.rateLimitHeaders = rateLimitHeaders
+        var p = self
+        p.allowedOrigins = allowedOrigins.intersection(only)
         return p
     }
 

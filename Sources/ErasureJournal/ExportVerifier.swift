@@ -20,9 +20,12 @@ public enum ExportVerifier {
         public var receiptsUnderSignature = 0
         public var headSeq: Int64?
         public var headHash: String?
-        /// The first problem, with its line number.
+        /// The first problem, with its line number: proof of an edit.
         public var violation: String?
-        public var isIntact: Bool { violation == nil }
+        /// Receipts that match their hashes but that no signed head covers (a person's export, or
+        /// one cut after its last signed head): no proof of an edit, and no proof of none.
+        public var unverified: String?
+        public var isIntact: Bool { violation == nil && unverified == nil }
     }
 
     public static func verify(lines: some Sequence<Substring>, publicKey: Curve25519.Signing.PublicKey) -> Result {
@@ -115,7 +118,7 @@ public enum ExportVerifier {
         }
         result.receiptsUnderSignature = under.count
         if let first = hashes.keys.sorted().first(where: { !under.contains($0) }) {
-            result.violation = "receipt #\(first) is under no signed head in this export (receipts after the last "
+            result.unverified = "receipt #\(first) is under no signed head in this export (receipts after the last "
                 + "signed head were cut, or the export is of a person: export the whole journal or the run)"
         }
         return result

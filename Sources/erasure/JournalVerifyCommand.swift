@@ -76,6 +76,12 @@ struct JournalVerifyCommand: AsyncParsableCommand {
             JournalCommand.printLine("export \(path): TAMPERED: \(violation)")
             throw ExitCode(1)
         }
+        // Not an edit that was seen: what cannot be checked is said as such, never as tampering.
+        if let unverified = result.unverified {
+            JournalCommand.printLine("export \(path): NOT VERIFIED (every receipt matches its hash, but not every one "
+                                     + "is covered by a signature): \(unverified)")
+            throw ExitCode(1)
+        }
         var line = "export \(path): OK, \(result.receiptsChecked) receipts"
         if result.receiptsPruned > 0 { line += " (\(result.receiptsPruned) pruned)" }
         line += ", \(result.runsSigned) runs signed by key \(SigningKey.id(of: key))"

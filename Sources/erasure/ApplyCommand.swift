@@ -69,7 +69,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try readPlan(plan)
+        let (loaded, planSHA256) = try readPlan(plan)
         let (engine, workflow) = try await usage { () -> (Engine, Workflow) in
             var engineOptions = try options.engineOptions(dryRun: false, concurrency: concurrency)
             // The config the plan was made with, unless one is named now.
@@ -105,7 +105,7 @@ struct ApplyCommand: AsyncParsableCommand {
         batch.progress = isatty(2) == 1 && loaded.people.count > 1
         batch.stop = interrupts.stop
         batch.inputOrder = !options.json
-        let planFile = Plan.FileRef(path: Plan.absolute(plan), sha256: Digest.file(plan))
+        let planFile = Plan.FileRef(path: Plan.absolute(plan), sha256: planSHA256)
         let result = await Runner(engine: engine).batch(
             workflow, people: .planned(loaded), options: batch, sink: report, journal: journal, resume: .none,
             input: nil, planFile: planFile, argv: CommandLine.arguments)

@@ -80,18 +80,19 @@ struct PlanCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let loaded = try readPlan(plan)
+            let loaded = try readPlan(plan).plan
             print(json ? PlanReport.json(loaded, path: plan) : PlanReport.text(loaded, path: plan), terminator: json ? "\n" : "")
         }
     }
 }
 
 /// A plan file, or exit 2 saying why it cannot be read.
-func readPlan(_ path: String) throws -> Plan {
+/// The plan at `path`, and the SHA-256 of the very bytes it was read from (what the journal names).
+func readPlan(_ path: String) throws -> (plan: Plan, sha256: String) {
     guard let data = FileManager.default.contents(atPath: path) else {
         throw usageFailure(UsageError("cannot read the plan \(path)"))
     }
-    do { return try Plan.decode(data) } catch {
+    do { return (try Plan.decode(data), Digest.sha256Hex(data)) } catch {
         throw usageFailure(UsageError("\(path) is not a plan erasure can read: \(error)"))
     }
 }

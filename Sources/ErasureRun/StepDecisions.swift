@@ -113,7 +113,7 @@ enum StepDecisions {
             failed.kind = .failed
             failed.retryable = true
             failed.message = "\(o.message); a lookup afterwards still finds the person"
-                + (o.interrupted ? " (the request may still take effect at the vendor: rerun with --resume to confirm)" : "")
+                + (o.interrupted ? " (the request may still take effect at the vendor: run again to confirm — `erasure run … --resume` for a batch)" : "")
             return .record(failed)
         default:
             var failed = o

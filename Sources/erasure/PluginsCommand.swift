@@ -158,7 +158,8 @@ extension PluginsCommand {
                 return try await PluginTests.run(files) { line in print(line) }
             }
             print("\(passed) passed, \(failed) failed")
-            if failed > 0 { throw ExitCode(1) }
+            // Test files that declare no test prove nothing: not a pass.
+            if failed > 0 || passed == 0 { throw ExitCode(1) }
         }
     }
 }

@@ -63,7 +63,13 @@ final class PluginKitTests: XCTestCase {
         guard E2E.binary != nil else { throw XCTSkip("erasure binary not built") }
         let shipped = try E2E.exec(["plugins", "test"], cwd: E2E.repo)
         XCTAssertEqual(shipped.status, 0, shipped.all)
-        XCTAssertTrue(shipped.stdout.contains(" passed, 0 failed"), shipped.all)
+        // Every shipped plugin's test file ran, and ran tests.
+        for vendor in ["cubicasa", "dragonpass", "engagelab", "gafapay", "pagos"] {
+            XCTAssertTrue(shipped.stdout.contains("plugins/tests/\(vendor).test.lua"), "\(vendor): \(shipped.all)")
+        }
+        let passed = shipped.stdout.split(separator: "\n").last.flatMap { Int($0.split(separator: " ").first ?? "") } ?? 0
+        XCTAssertGreaterThanOrEqual(passed, 40, shipped.all)
+        XCTAssertTrue(shipped.stdout.hasSuffix(" passed, 0 failed\n"), shipped.all)
         let loom = try E2E.exec(["plugins", "test", "examples/loom/loom.lua"], cwd: E2E.repo)
         XCTAssertEqual(loom.status, 0, loom.all)
         XCTAssertTrue(loom.stdout.hasSuffix("7 passed, 0 failed\n"), loom.all)
